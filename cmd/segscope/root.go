@@ -1,0 +1,30 @@
+package main
+
+import (
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// streams are the command's terminal; tests pass buffers.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+func newRootCmd(s *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "segscope [FILE...]",
+		Short: "Explore behavioral customer segments in your terminal",
+		Long: `segscope loads event exports into an embedded DuckDB store and lets you compose
+behavioral segments, watch counts and overlaps update as you type, and replay campaigns
+and A/B tests over history. With no arguments it opens the explorer on a demo dataset.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	// Subcommands register here, one line each.
+	return root
+}
