@@ -1,0 +1,65 @@
+package query
+
+import "time"
+
+// Info describes what a store holds: the `segscope info` report and the explorer's Data
+// screen.
+type Info struct {
+	Store      string           `json:"store"` // file path, or "(memory)"
+	Events     int64            `json:"events"`
+	Users      int64            `json:"users"`
+	Accounts   int64            `json:"accounts"`
+	First      time.Time        `json:"first"` // earliest event, UTC
+	Last       time.Time        `json:"last"`  // latest event, UTC: the default as_of
+	EventNames map[string]int64 `json:"event_names"`
+	// EventCounts holds the same counts as EventNames, most frequent first, for display.
+	EventCounts []NameCount     `json:"event_counts"`
+	Daily       []DayCount      `json:"daily"` // events per UTC day, oldest first, no gaps
+	Properties  []PropertyInfo  `json:"properties"`
+	Attributes  []AttributeInfo `json:"attributes"`
+	Rejected    int64           `json:"rejected"`
+	// RejectedByReason counts rejected rows by their reason class (e.g. "no user id").
+	RejectedByReason map[string]int64 `json:"rejected_by_reason"`
+	Sources          []Source         `json:"sources"`
+	DataVersion      int64            `json:"data_version"`
+}
+
+// NameCount is one event name and how many events carry it.
+type NameCount struct {
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+}
+
+// DayCount is the number of events on one UTC day.
+type DayCount struct {
+	Day   time.Time `json:"day"`
+	Count int64     `json:"count"`
+}
+
+// PropertyInfo describes one key of the events' properties JSON.
+type PropertyInfo struct {
+	Key      string   `json:"key"`
+	Type     string   `json:"type"`   // JSON type seen most: VARCHAR, DOUBLE, BIGINT, BOOLEAN, …
+	Events   int64    `json:"events"` // events carrying the key (in the sample when Sampled)
+	Examples []string `json:"examples"`
+	Sampled  bool     `json:"sampled,omitempty"`
+}
+
+// AttributeInfo describes one user attribute column.
+type AttributeInfo struct {
+	Name     string   `json:"name"`
+	Type     string   `json:"type"`
+	Users    int64    `json:"users"` // users with a non-null value
+	Examples []string `json:"examples"`
+}
+
+// Source records one loaded file.
+type Source struct {
+	Path     string    `json:"path"`
+	Kind     string    `json:"kind"`   // "events" or "users"
+	Format   string    `json:"format"` // e.g. "csv (segment)", "parquet (canonical)"
+	Rows     int64     `json:"rows"`
+	Rejected int64     `json:"rejected"`
+	LoadedAt time.Time `json:"loaded_at"`
+	Seconds  float64   `json:"seconds"`
+}
