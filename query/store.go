@@ -53,7 +53,8 @@ var schemaDDL = []string{
 		ts         TIMESTAMP NOT NULL,
 		account_id VARCHAR,
 		revenue    DOUBLE,
-		properties JSON
+		properties JSON,
+		sid        INTEGER NOT NULL -- sources.sid: lets a reload replace one file's events
 	)`,
 	`CREATE TABLE IF NOT EXISTS accounts (
 		aid        INTEGER NOT NULL,
@@ -67,6 +68,7 @@ var schemaDDL = []string{
 		loaded_at TIMESTAMP NOT NULL
 	)`,
 	`CREATE TABLE IF NOT EXISTS sources (
+		sid       INTEGER NOT NULL,
 		path      VARCHAR NOT NULL,
 		kind      VARCHAR NOT NULL,
 		format    VARCHAR NOT NULL,

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/segscope/segscope/query"
+)
+
+func loadFixture(name string) string {
+	return filepath.Join("..", "..", "query", "testdata", "load", name)
+}
+
+func loadRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestLoadCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "shop.duckdb")
+	code, out, errOut := loadRun(t, "load", loadFixture("canonical.csv"), "--users", loadFixture("users.csv"), "--db", db)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"canonical.csv  csv (canonical)",
+		"5 events loaded, 7 rejected",
+		"rejected: 1 bad revenue, 1 bad timestamp, 1 broken JSON properties, 1 no event name, 1 no timestamp, 1 no user id, 1 wrong column count",
+		"canonical.csv:5: no user id: ,view,2025-03-02T12:00:00Z,,,,",
+		"canonical.csv:8: wrong column count: u3,view,2025-03-03T00:00:00Z,initech,1,2,3,4",
+		"… all 7 in the store's rejected table",
+		"users.csv  csv (users)",
+		"3 people loaded, 2 rejected",
+		"users.csv:3: duplicate user id: u2,free,US,1,2025-02-01,",
+		": 5 events, 4 new people, 3 new accounts in ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if errOut != "" {
+		t.Errorf("stderr not quiet off a terminal: %q", errOut)
+	}
+
+	// Another file appends; the same file again is refused with one line.
+	if code, _, errOut := loadRun(t, "load", loadFixture("posthog.csv"), "--db", db); code != 0 {
+		t.Fatalf("append: exit %d: %s", code, errOut)
+	}
+	code, _, errOut = loadRun(t, "load", loadFixture("canonical.csv"), "--db", db)
+	if code == 0 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "already loaded into this store; use --replace") {
+		t.Errorf("duplicate: exit %d, stderr %q", code, errOut)
+	}
+	code, out, _ = loadRun(t, "load", loadFixture("canonical.csv"), "--db", db, "--replace")
+	if code != 0 || !strings.Contains(out, "csv (canonical), replaced") {
+		t.Errorf("replace: exit %d:\n%s", code, out)
+	}
+
+	code, out, errOut = loadRun(t, "info", "--db", db, "--json")
+	if code != 0 {
+		t.Fatalf("info: exit %d: %s", code, errOut)
+	}
+	var info map[string]any
+	if err := json.Unmarshal([]byte(out), &info); err != nil {
+		t.Fatalf("info --json: %v\n%s", err, out)
+	}
+	for k, want := range map[string]float64{"events": 7, "users": 5, "accounts": 3, "rejected": 9} {
+		if got, _ := info[k].(float64); got != want {
+			t.Errorf("info %s = %v, want %v", k, info[k], want)
+		}
+	}
+	names, _ := info["event_names"].(map[string]any)
+	if names["signup"] != float64(2) || names["$pageview"] != float64(1) {
+		t.Errorf("event_names %v", names)
+	}
+	for _, k := range []string{"first", "last"} {
+		if s, _ := info[k].(string); !strings.HasPrefix(s, "2025-03-0") {
+			t.Errorf("%s = %v", k, info[k])
+		}
+	}
+
+	code, out, _ = loadRun(t, "info", "--db", db)
+	for _, want := range []string{"events    7", "people    5", "event names (6)", "events per day", "properties (", "user attributes (4)", "seats", "sources (3)"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("info lacks %q (exit %d):\n%s", want, code, out)
+		}
+	}
+}
+
+func TestLoadCommandErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"no db", []string{"load", loadFixture("canonical.csv")}, "--db STORE.duckdb is required"},
+		{"no files", []string{"load", "--db", filepath.Join(dir, "x.duckdb")}, "name at least one FILE"},
+		{"bad path", []string{"load", filepath.Join(dir, "nope.csv"), "--db", filepath.Join(dir, "a.duckdb")}, "nope.csv: no such file or folder"},
+		{"empty file", []string{"load", loadFixture("empty.csv"), "--db", filepath.Join(dir, "b.duckdb")}, "empty.csv: file is empty"},
+		{"unknown format", []string{"load", loadFixture("workbook.csv"), "--db", filepath.Join(dir, "c.duckdb")}, "unknown format"},
+		{"no columns", []string{"load", loadFixture("custom.csv"), "--db", filepath.Join(dir, "d.duckdb")},
+			`no user_id, event, timestamp column among "member", "what", "when_utc", "amount"; name them with --map user_id=COLUMN`},
+		{"bad map", []string{"load", loadFixture("custom.csv"), "--map", "who=member", "--db", filepath.Join(dir, "e.duckdb")}, `unknown field "who"`},
+		{"info without store", []string{"info", "--db", filepath.Join(dir, "none.duckdb")}, "no store at"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := loadRun(t, tc.args...)
+			if code != 2 || out != "" {
+				t.Errorf("exit %d, stdout %q", code, out)
+			}
+			if strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "segscope: ") || !strings.Contains(errOut, tc.msg) {
+				t.Errorf("stderr %q, want one line with %q", errOut, tc.msg)
+			}
+		})
+	}
+	// A load that fails leaves no store behind when it would have created one.
+	if _, err := os.Stat(filepath.Join(dir, "b.duckdb")); !os.IsNotExist(err) {
+		t.Errorf("failed load left a store: %v", err)
+	}
+	// …and leaves an existing store unchanged.
+	db := filepath.Join(dir, "kept.duckdb")
+	if code, _, errOut := loadRun(t, "load", loadFixture("canonical.tsv"), "--db", db); code != 0 {
+		t.Fatal(errOut)
+	}
+	if code, _, _ := loadRun(t, "load", loadFixture("posthog.csv"), loadFixture("empty.csv"), "--db", db); code != 2 {
+		t.Errorf("exit %d", code)
+	}
+	_, out, _ := loadRun(t, "info", "--db", db, "--json")
+	if !strings.Contains(out, `"events": 3,`) || !strings.Contains(out, `"data_version": 1`) {
+		t.Errorf("store changed by a failed load:\n%s", out)
+	}
+}
+
+// TestHelperHoldStoreCmd is not a test: TestLoadCommandLocked runs the test binary again
+// with it selected, so that another process holds the store.
+func TestHelperHoldStoreCmd(t *testing.T) {
+	path := os.Getenv("SEGSCOPE_TEST_HOLD_STORE")
+	if path == "" {
+		t.Skip("helper process only")
+	}
+	s, err := query.Open(context.Background(), path, query.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	os.Stdout.WriteString("ready\n")
+	io.Copy(io.Discard, os.Stdin)
+}
+
+func TestLoadCommandLocked(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "locked.duckdb")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldStoreCmd$")
+	cmd.Env = append(os.Environ(), "SEGSCOPE_TEST_HOLD_STORE="+db)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); cmd.Wait() }()
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("helper: %q %v", line, err)
+	}
+	for _, args := range [][]string{
+		{"load", loadFixture("canonical.tsv"), "--db", db},
+		{"info", "--db", db},
+	} {
+		code, _, errOut := loadRun(t, args...)
+		if code != 2 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "store is in use by another process") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Errorf("the held store was removed: %v", err)
+	}
+}
+
+// syncBuffer lets the bar's ticking goroutine and the test share a buffer.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestLoadBar(t *testing.T) {
+	var buf syncBuffer
+	bar := newLoadBar(&buf)
+	bar.update(query.ProgressEvent{File: "/data/a.csv", Index: 0, Files: 2, Phase: query.PhaseReading, Fraction: 0})
+	bar.update(query.ProgressEvent{File: "/data/a.csv", Index: 0, Files: 2, Phase: query.PhaseUsers, Rows: 12_000, Fraction: 0.5})
+	bar.stop()
+	out := buf.String()
+	for _, want := range []string{"\r\033[K", " 50%  1/2 a.csv  users  12k rows", "rows/s", "████████████░░░░░░░░░░░░"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bar output lacks %q: %q", want, out)
+		}
+	}
+	if !strings.HasSuffix(out, "\r\033[K") {
+		t.Errorf("bar not cleared at the end: %q", out)
+	}
+}

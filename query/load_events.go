@@ -1,0 +1,416 @@
+package query
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Reasons a row is rejected. They are the `reason` of the rejected table and the keys of
+// RejectedByReason.
+const (
+	ReasonNoUser        = "no user id"
+	ReasonNoEvent       = "no event name"
+	ReasonNoTimestamp   = "no timestamp"
+	ReasonBadTimestamp  = "bad timestamp"
+	ReasonBadProperties = "broken JSON properties"
+	ReasonBadJSON       = "broken JSON"        // an NDJSON line that is not a JSON object
+	ReasonBadRevenue    = "bad revenue"        // present but not a finite number; negative is fine (refunds)
+	ReasonColumnCount   = "wrong column count" // a CSV row with more or fewer fields than the header
+	ReasonBadQuoting    = "bad quoting"
+	ReasonBadEncoding   = "bad encoding"
+	ReasonLineTooLong   = "line too long"
+	ReasonBadValue      = "bad value"         // a users-file value that does not fit its column's type
+	ReasonDuplicateUser = "duplicate user id" // a users-file row superseded by a later row of the same user
+)
+
+// blankRow marks NDJSON blank lines in the stage: they are neither loaded nor rejected.
+const blankRow = "(blank)"
+
+// structuralReason maps DuckDB's CSV reject error types to our reasons.
+func structuralReasonSQL(col string, json bool) string {
+	if json {
+		// The NDJSON line reader only fails on lines it cannot split, which are broken JSON.
+		return quoteLiteral(ReasonBadJSON)
+	}
+	return fmt.Sprintf(`CASE %s
+		WHEN 'TOO MANY COLUMNS' THEN %s WHEN 'TOO FEW COLUMNS' THEN %s
+		WHEN 'UNQUOTED VALUE' THEN %s WHEN 'INVALID ENCODING' THEN %s WHEN 'INVALID UNICODE' THEN %s
+		WHEN 'LINE SIZE OVER MAXIMUM' THEN %s WHEN 'CAST' THEN %s
+		ELSE lower(CAST(%s AS VARCHAR)) END`, col,
+		quoteLiteral(ReasonColumnCount), quoteLiteral(ReasonColumnCount), quoteLiteral(ReasonBadQuoting),
+		quoteLiteral(ReasonBadEncoding), quoteLiteral(ReasonBadEncoding), quoteLiteral(ReasonLineTooLong),
+		quoteLiteral(ReasonBadValue), col)
+}
+
+// stageSQL builds the statement that reads the whole file once into a temporary table, in
+// file order (rowids are consecutive in file order, so rowid - min(rowid) + 1 counts records;
+// inside a transaction they do not start at 0), with every field parsed, a reason for each bad
+// row and, for bad rows only, what their raw text is rebuilt from.
+func stageSQL(src *fileSource, m *fieldMapping, stage string) string {
+	var l1 []string // parsed fields, next to the source's own columns
+	add := func(expr, name string) { l1 = append(l1, expr+" AS "+name) }
+
+	users := make([]string, len(m.user))
+	for i, c := range m.user {
+		users[i] = src.text(c)
+	}
+	add(coalesceSQL(users), "__u")
+
+	revBad := "false"
+	switch {
+	case m.quantity != "":
+		q, qbad := src.number(m.quantity)
+		p, pbad := src.number(m.price)
+		add(fmt.Sprintf("(%s) * (%s)", q, p), "__r")
+		revBad = fmt.Sprintf("(%s OR %s)", qbad, pbad)
+	case m.revenue != "":
+		v, bad := src.number(m.revenue)
+		add(v, "__r")
+		revBad = bad
+	default:
+		add("CAST(NULL AS DOUBLE)", "__r")
+	}
+	add(revBad, "__rbad")
+
+	if m.eventConst != "" {
+		add(quoteLiteral(m.eventConst), "__e")
+	} else {
+		events := make([]string, len(m.event))
+		for i, c := range m.event {
+			events[i] = src.text(c)
+		}
+		add(coalesceSQL(events), "__e")
+	}
+	if src.kind == tableFileSource && src.columnNamed(m.ts).typ != "VARCHAR" {
+		add(quoteIdent(m.ts), "__traw")
+	} else {
+		add(src.text(m.ts), "__traw")
+	}
+	add(src.timestampOf(m.ts), "__t")
+	if m.account != "" {
+		add(src.text(m.account), "__a")
+	} else {
+		add("CAST(NULL AS VARCHAR)", "__a")
+	}
+
+	// Properties: the mapped JSON columns (a non-object value is kept under its column's
+	// name), merged over every column no field uses.
+	var parts []string
+	pbad := []string{"false"}
+	for i, c := range m.props {
+		v, bad := src.jsonOf(c)
+		add(v, fmt.Sprintf("__pj%d", i))
+		pbad = append(pbad, bad)
+		pj := fmt.Sprintf("__pj%d", i)
+		parts = append(parts, fmt.Sprintf("CASE WHEN json_type(%[1]s) = 'OBJECT' THEN %[1]s WHEN %[1]s IS NOT NULL THEN json_object(%[2]s, %[1]s) END", pj, quoteLiteral(c)))
+	}
+	add(strings.Join(pbad, " OR "), "__pbad")
+	used := m.used()
+	var extras string
+	if src.kind == jsonFileSource {
+		var drop []string
+		for k := range used {
+			if !strings.Contains(k, ".") {
+				drop = append(drop, k)
+			}
+		}
+		if len(drop) > 0 {
+			extras = fmt.Sprintf("json_merge_patch(j, %s)", quoteLiteral(jsonNullPatch(drop)))
+		} else {
+			extras = "j"
+		}
+	} else {
+		var kv []string
+		for _, c := range src.columns {
+			if !used[c.name] {
+				// A flattened nested column ("properties.plan") is the property "plan".
+				key := strings.TrimPrefix(c.name, "properties.")
+				kv = append(kv, quoteLiteral(key), src.extraValue(c))
+			}
+		}
+		if len(kv) > 0 {
+			// Patching an empty object drops the null (absent) values.
+			extras = fmt.Sprintf("json_merge_patch('{}', json_object(%s))", strings.Join(kv, ", "))
+		}
+	}
+	var props string
+	switch {
+	case extras == "" && len(parts) == 0:
+		props = "CAST(NULL AS JSON)"
+	case extras == "" && len(parts) == 1 && len(m.dropProps) == 0:
+		props = parts[0]
+	default:
+		cur := extras
+		for _, p := range parts {
+			if cur == "" {
+				cur = p
+				continue
+			}
+			cur = fmt.Sprintf("json_merge_patch(coalesce(%s, '{}'), coalesce(%s, '{}'))", cur, p)
+		}
+		if len(m.dropProps) > 0 {
+			cur = fmt.Sprintf("json_merge_patch(coalesce(%s, '{}'), %s)", cur, quoteLiteral(jsonNullPatch(append([]string{}, m.dropProps...))))
+		}
+		// An event with no properties at all stores NULL rather than {}.
+		props = fmt.Sprintf("CAST(NULLIF(CAST(%s AS VARCHAR), '{}') AS JSON)", cur)
+	}
+
+	var reason []string
+	if src.kind == jsonFileSource {
+		reason = append(reason,
+			fmt.Sprintf("WHEN line IS NULL OR trim(line) = '' THEN %s", quoteLiteral(blankRow)),
+			fmt.Sprintf("WHEN j IS NULL OR json_type(j) <> 'OBJECT' THEN %s", quoteLiteral(ReasonBadJSON)))
+	}
+	reason = append(reason,
+		"WHEN __u IS NULL THEN "+quoteLiteral(ReasonNoUser),
+		"WHEN __e IS NULL THEN "+quoteLiteral(ReasonNoEvent),
+		"WHEN __traw IS NULL THEN "+quoteLiteral(ReasonNoTimestamp),
+		"WHEN __t IS NULL THEN "+quoteLiteral(ReasonBadTimestamp),
+		"WHEN __pbad THEN "+quoteLiteral(ReasonBadProperties),
+		"WHEN __rbad THEN "+quoteLiteral(ReasonBadRevenue))
+
+	event := "__e"
+	if m.eventConst != "" {
+		// A transaction line with a negative amount is a return, not a purchase.
+		event = fmt.Sprintf("CASE WHEN __r < 0 THEN 'refund' ELSE %s END", quoteLiteral(m.eventConst))
+	}
+	revenue := "__r"
+	if m.revenue == "" && m.quantity == "" && props != "CAST(NULL AS JSON)" {
+		// Segment, Mixpanel, PostHog and Amplitude carry revenue inside properties.
+		revenue = fmt.Sprintf("coalesce(__r, TRY_CAST(__p->>%s AS DOUBLE), TRY_CAST(__p->>%s AS DOUBLE))",
+			quoteLiteral(jsonKeyPath("revenue")), quoteLiteral(jsonKeyPath("$revenue")))
+	}
+	return fmt.Sprintf(`CREATE TEMP TABLE %[1]s AS
+SELECT __u AS user_id, %[2]s AS event, __t AS ts, __a AS account_id, %[3]s AS revenue, __p AS properties,
+	__reason AS reason, CASE WHEN __reason IS NOT NULL THEN %[4]s END AS raw
+FROM (
+	SELECT *, %[5]s AS __p, CASE %[6]s END AS __reason
+	FROM (SELECT *, %[7]s FROM %[8]s)
+)`, quoteIdent(stage), event, revenue, src.rawExpr(), props, strings.Join(reason, " "), strings.Join(l1, ", "), src.reader)
+}
+
+func coalesceSQL(exprs []string) string {
+	if len(exprs) == 1 {
+		return exprs[0]
+	}
+	return "coalesce(" + strings.Join(exprs, ", ") + ")"
+}
+
+// prepareEventsFile reads one events file into its stage, outside the transaction, with
+// the (person, account) pairs and line bookkeeping the writing phase needs.
+func (l *loader) prepareEventsFile(ctx context.Context, pl loadPlan) (*preparedFile, error) {
+	p := &preparedFile{plan: pl, began: time.Now(),
+		report: &FileReport{Path: pl.path, Kind: "events", Format: pl.sniff.format, Gzip: pl.sniff.gzip}}
+	l.progress(pl, PhaseReading, 0)
+	src, err := l.openSource(ctx, pl, false)
+	if err != nil {
+		return nil, err
+	}
+	p.src = src
+	m, err := detectMapping(src.columnNames(), l.req.Map)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", pl.path, err)
+	}
+	p.report.Flavour, p.report.Mapped = m.flavour, m.mapped
+
+	p.stage = l.tempName("stage")
+	staged, err := l.exec(ctx, "load "+pl.path, stageSQL(src, m, p.stage))
+	if err != nil {
+		return nil, err
+	}
+	// One pass over the stage collects (person, account) pairs, counting the good rows on
+	// the way; people and accounts are then read from the pairs, far fewer than the events.
+	p.pairs = l.tempName("pairs")
+	if _, err := l.exec(ctx, "load "+pl.path+": collect people", fmt.Sprintf(`CREATE TEMP TABLE %s AS
+		SELECT user_id, account_id, min(rowid) AS first, max(ts) AS last, count(*) AS n
+		FROM %s WHERE reason IS NULL GROUP BY user_id, account_id`, quoteIdent(p.pairs), quoteIdent(p.stage))); err != nil {
+		return nil, err
+	}
+	if err := l.q.QueryRowContext(ctx, "SELECT coalesce(sum(n), 0) FROM "+quoteIdent(p.pairs)).Scan(&p.good); err != nil {
+		return nil, fmt.Errorf("load %s: count rows: %w", pl.path, err)
+	}
+	if err := l.prepareLines(ctx, p, staged-p.good); err != nil {
+		return nil, err
+	}
+	l.progress(pl, PhaseUsers, p.good)
+	return p, nil
+}
+
+// prepareLines learns the CSV dialect when there are rejected rows to place, and tables
+// the records DuckDB's reader could not split, for lineSQL.
+func (l *loader) prepareLines(ctx context.Context, p *preparedFile, bad int64) error {
+	if p.src.rejectsTable == "" {
+		return nil
+	}
+	var structural int64
+	if err := l.q.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(p.src.rejectsTable)).Scan(&structural); err != nil {
+		return fmt.Errorf("load %s: count unreadable rows: %w", p.plan.path, err)
+	}
+	if bad == 0 && structural == 0 {
+		return nil
+	}
+	header, err := l.readScan(ctx, p.src)
+	if err != nil {
+		return err
+	}
+	p.header = header
+	p.gaps = l.tempName("gaps")
+	// gap = how many good records precede each unsplittable one.
+	_, err = l.exec(ctx, "load "+p.plan.path+": place rejected rows", fmt.Sprintf(`CREATE TEMP TABLE %s AS
+		SELECT line - ? - row_number() OVER (ORDER BY line) AS gap FROM (SELECT DISTINCT line FROM %s)`,
+		quoteIdent(p.gaps), quoteIdent(p.src.rejectsTable)), header)
+	return err
+}
+
+// writeEventsFile writes a staged events file inside the transaction.
+func (l *loader) writeEventsFile(ctx context.Context, p *preparedFile) error {
+	pl, fr := p.plan, p.report
+	if err := l.assignIDs(ctx, p); err != nil {
+		return err
+	}
+	l.progress(pl, PhaseWriting, p.good)
+	n, err := l.exec(ctx, "load "+pl.path+": write events", fmt.Sprintf(`INSERT INTO events (uid, event, ts, account_id, revenue, properties, sid)
+		SELECT u.uid, s.event, s.ts, s.account_id, s.revenue, s.properties, ?
+		FROM %s s JOIN users u ON u.user_id = s.user_id WHERE s.reason IS NULL`, quoteIdent(p.stage)), l.nextSID)
+	if err != nil {
+		return err
+	}
+	if n != p.good {
+		return fmt.Errorf("load %s: wrote %d events of %d good rows", pl.path, n, p.good)
+	}
+	fr.Loaded = n
+	l.progress(pl, PhaseRejecting, p.good)
+	if err := l.writeRejected(ctx, p); err != nil {
+		return err
+	}
+	if err := l.collectRejects(ctx, pl, fr); err != nil {
+		return err
+	}
+	fr.Rows = fr.Loaded + fr.Rejected
+	finishTiming(fr, p.began)
+	return l.recordSource(ctx, pl, fr)
+}
+
+// readScan learns, after a CSV read, the delimiter DuckDB settled on and how many lines
+// precede the first record (the header and any skipped preamble).
+func (l *loader) readScan(ctx context.Context, src *fileSource) (header int64, err error) {
+	if src.rejectsScan == "" || src.kind == jsonFileSource {
+		return 0, nil
+	}
+	var delim string
+	var skip int64
+	var hasHeader bool
+	// The scan table has a row only when the reader rejected something; otherwise ask the
+	// sniffer, with the same options, for the dialect it chose.
+	err = l.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT delimiter, skip_rows, has_header FROM %s LIMIT 1`,
+		quoteIdent(src.rejectsScan))).Scan(&delim, &skip, &hasHeader)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = l.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT Delimiter, SkipRows, HasHeader FROM sniff_csv(%s, %s, ignore_errors = true)`,
+			quoteLiteral(src.plan.path), csvOptions(src.plan))).Scan(&delim, &skip, &hasHeader)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("load %s: read CSV dialect: %w", src.plan.path, err)
+	}
+	src.delim = delim
+	header = skip
+	if hasHeader {
+		header++
+	}
+	return header, nil
+}
+
+// assignIDs gives dense uids to the file's new people and aids to its new accounts, in order
+// of first appearance, and moves existing people to the account of their latest event in
+// this file.
+func (l *loader) assignIDs(ctx context.Context, p *preparedFile) error {
+	what := "load " + p.plan.path + ": assign ids"
+	people := fmt.Sprintf(`SELECT user_id, min(first) AS first,
+		arg_max(account_id, last) FILTER (WHERE account_id IS NOT NULL) AS account_id
+		FROM %s GROUP BY user_id`, quoteIdent(p.pairs))
+	if l.nextUID > 0 {
+		if _, err := l.exec(ctx, what, fmt.Sprintf(`UPDATE users SET account_id = p.account_id FROM (%s) p
+			WHERE users.user_id = p.user_id AND p.account_id IS NOT NULL
+			AND users.account_id IS DISTINCT FROM p.account_id`, people)); err != nil {
+			return err
+		}
+	}
+	n, err := l.insertRanked(ctx, what, "users (uid, user_id, account_id)", "user_id, account_id",
+		fmt.Sprintf(`SELECT user_id, account_id, first FROM (%s) p
+			WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.user_id = p.user_id)`, people), l.nextUID)
+	if err != nil {
+		return err
+	}
+	l.nextUID += int32(n)
+	return l.addAccounts(ctx, what, fmt.Sprintf(
+		`SELECT account_id, min(first) AS first FROM %s WHERE account_id IS NOT NULL GROUP BY account_id`, quoteIdent(p.pairs)))
+}
+
+// insertRanked inserts the rows of query (columns cols and first) into target, numbering
+// them base, base+1, … in order of first. Sorting into a temporary table and numbering by
+// rowid is about twice as fast as row_number() OVER (ORDER BY first), whose single ordered
+// window does not run in parallel.
+func (l *loader) insertRanked(ctx context.Context, what, target, cols, query string, base int32) (int64, error) {
+	ranked := l.tempName("ranked")
+	if _, err := l.exec(ctx, what, fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT %s FROM (%s) ORDER BY first",
+		quoteIdent(ranked), cols, query)); err != nil {
+		return 0, err
+	}
+	return l.exec(ctx, what, fmt.Sprintf(`INSERT INTO %s SELECT CAST(? + rowid - (SELECT min(rowid) FROM %s) AS INTEGER), %s FROM %s`,
+		target, quoteIdent(ranked), cols, quoteIdent(ranked)), base)
+}
+
+// addAccounts gives aids to the accounts of a query (account_id, first) not yet known.
+func (l *loader) addAccounts(ctx context.Context, what, firstSeen string) error {
+	n, err := l.insertRanked(ctx, what, "accounts (aid, account_id)", "account_id",
+		fmt.Sprintf(`SELECT account_id, first FROM (%s) n
+			WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.account_id = n.account_id)`, firstSeen), l.nextAID)
+	if err != nil {
+		return err
+	}
+	l.nextAID += int32(n)
+	return nil
+}
+
+// lineSQL computes the line of the stage row with 1-based index k. The stage holds the
+// records DuckDB could split, in order; records it could not are in the rejects table by
+// line. Record k therefore sits on line header + k + (number of unsplittable records before
+// it). This is exact when every record is one line; quoted line breaks inside a field (and
+// blank lines in a CSV) shift later line numbers, which is why the raw text is kept too.
+func lineSQL(src *fileSource, k string, header int64, gaps string) string {
+	if src.rejectsTable == "" {
+		return k // Parquet rows and JSON array records are numbered from 1
+	}
+	return fmt.Sprintf("%d + %s + (SELECT count(*) FROM %s g WHERE g.gap < %s)", header, k, quoteIdent(gaps), k)
+}
+
+// writeRejected copies the stage's bad rows, and the rows DuckDB's reader could not split,
+// into rejected with their lines.
+func (l *loader) writeRejected(ctx context.Context, p *preparedFile) error {
+	src := p.src
+	what := "load " + src.plan.path + ": write rejected rows"
+	now := time.Now().UTC()
+	line := "k"
+	if p.gaps != "" {
+		line = lineSQL(src, "k", p.header, p.gaps)
+	} else if src.rejectsTable != "" {
+		line = fmt.Sprintf("%d + k", p.header)
+	}
+	if _, err := l.exec(ctx, what, fmt.Sprintf(`INSERT INTO rejected (source, line, reason, raw, loaded_at)
+		SELECT ?, %[1]s, reason, %[2]s, ? FROM (SELECT rowid - (SELECT min(rowid) FROM %[3]s) + 1 AS k, reason, raw FROM %[3]s WHERE reason IS NOT NULL AND reason <> ?)`,
+		line, src.rawText("raw"), quoteIdent(p.stage)),
+		src.plan.path, now, blankRow); err != nil {
+		return err
+	}
+	if src.rejectsTable == "" {
+		return nil
+	}
+	_, err := l.exec(ctx, what, fmt.Sprintf(`INSERT INTO rejected (source, line, reason, raw, loaded_at)
+		SELECT ?, line, %s, trim(csv_line, chr(10) || chr(13)), ?
+		FROM (SELECT line, min(CAST(error_type AS VARCHAR)) AS error_type, first(csv_line) AS csv_line FROM %s GROUP BY line)`,
+		structuralReasonSQL("error_type", src.kind == jsonFileSource), quoteIdent(src.rejectsTable)), src.plan.path, now)
+	return err
+}

@@ -1,0 +1,419 @@
+package query
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// How a file's rows reach SQL. Table-like sources (CSV read as VARCHAR, Parquet typed) give
+// one SQL column per file column; JSON sources give one JSON value per record, `j`, next to
+// its raw text, `line`.
+type fileSourceKind int
+
+const (
+	tableFileSource fileSourceKind = iota
+	jsonFileSource
+)
+
+// column is one column of a table-like source and the type DuckDB gives it. For CSV, typ
+// is always VARCHAR (the file is read as text so that nothing fails mid-read) and sniffed is
+// the type DuckDB's sniffer would choose, used to type extra columns in properties.
+type fileColumn struct {
+	name    string
+	typ     string
+	sniffed string
+}
+
+// source is one file opened for reading.
+type fileSource struct {
+	plan    loadPlan
+	kind    fileSourceKind
+	reader  string // a SQL FROM item yielding the file's rows in file order
+	columns []fileColumn
+	keys    []string // jsonSource: top-level keys and properties.* keys seen in a sample
+	// rejects names the temporary tables where DuckDB's CSV reader stores rows it could not
+	// split into the header's columns (CSV and NDJSON only).
+	rejectsTable, rejectsScan string
+	delim                     string
+}
+
+func (src *fileSource) columnNames() []string {
+	if src.kind == jsonFileSource {
+		return src.keys
+	}
+	names := make([]string, len(src.columns))
+	for i, c := range src.columns {
+		names[i] = c.name
+	}
+	return names
+}
+
+func (src *fileSource) columnNamed(name string) fileColumn {
+	for _, c := range src.columns {
+		if c.name == name {
+			return c
+		}
+	}
+	return fileColumn{name: name, typ: "VARCHAR"}
+}
+
+// sqlString quotes a SQL string literal.
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// ident quotes a SQL identifier.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// csvOptions are the read_csv options shared by the sniffing and the reading of a file.
+func csvOptions(pl loadPlan) string {
+	opts := []string{"header = true"}
+	if pl.sniff.gzip {
+		opts = append(opts, "compression = 'gzip'")
+	} else {
+		opts = append(opts, "compression = 'none'")
+	}
+	if pl.sniff.format == FormatTSV {
+		opts = append(opts, `delim = '\t'`)
+	}
+	if pl.sniff.latin1 {
+		opts = append(opts, "encoding = 'latin-1'")
+	}
+	return strings.Join(opts, ", ")
+}
+
+// jsonCompressionOption is compressionOption for read_json, which spells "none" differently.
+func jsonCompressionOption(pl loadPlan) string {
+	if pl.sniff.gzip {
+		return "compression = 'gzip'"
+	}
+	return "compression = 'uncompressed'"
+}
+
+func compressionOption(pl loadPlan) string {
+	if pl.sniff.gzip {
+		return "compression = 'gzip'"
+	}
+	return "compression = 'none'"
+}
+
+// openSource prepares the SQL to read a file and learns its columns.
+func (l *loader) openSource(ctx context.Context, pl loadPlan, typedCSV bool) (*fileSource, error) {
+	src := &fileSource{plan: pl}
+	path := quoteLiteral(pl.path)
+	switch pl.sniff.format {
+	case FormatCSV, FormatTSV:
+		src.rejectsTable, src.rejectsScan = l.tempName("rejects"), l.tempName("scan")
+		sniffed, err := l.describe(ctx, fmt.Sprintf("read_csv(%s, %s, ignore_errors = true)", path, csvOptions(pl)))
+		if err != nil {
+			return nil, fmt.Errorf("load %s: read CSV header: %w", pl.path, err)
+		}
+		if typedCSV {
+			// A users file: attribute columns keep the types DuckDB's sniffer gives them,
+			// and a value that does not fit its column is a rejected row.
+			src.columns = sniffed
+			src.reader = fmt.Sprintf("read_csv(%s, %s, store_rejects = true, rejects_table = %s, rejects_scan = %s)",
+				path, csvOptions(pl), quoteLiteral(src.rejectsTable), quoteLiteral(src.rejectsScan))
+			return src, nil
+		}
+		for _, c := range sniffed {
+			src.columns = append(src.columns, fileColumn{name: c.name, typ: "VARCHAR", sniffed: c.typ})
+		}
+		src.reader = fmt.Sprintf("read_csv(%s, %s, all_varchar = true, store_rejects = true, rejects_table = %s, rejects_scan = %s)",
+			path, csvOptions(pl), quoteLiteral(src.rejectsTable), quoteLiteral(src.rejectsScan))
+	case FormatParquet:
+		src.reader = fmt.Sprintf("read_parquet(%s)", path)
+		cols, err := l.describe(ctx, src.reader)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: read Parquet schema: %w", pl.path, err)
+		}
+		src.columns = cols
+	case FormatNDJSON:
+		// Each line is read as text, so a broken line is one rejected row with its exact
+		// line number rather than an error for the whole file. Blank lines come through as
+		// NULL and are skipped, keeping rowid + 1 = the line number.
+		src.kind = jsonFileSource
+		src.rejectsTable, src.rejectsScan = l.tempName("rejects"), l.tempName("scan")
+		enc := ""
+		if pl.sniff.latin1 {
+			enc = ", encoding = 'latin-1'"
+		}
+		src.reader = fmt.Sprintf(`(SELECT line, TRY_CAST(line AS JSON) AS j FROM read_csv(%s,
+			columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(1),
+			quote = '', escape = '', max_line_size = 268435456, %s%s,
+			store_rejects = true, rejects_table = %s, rejects_scan = %s))`,
+			path, compressionOption(pl), enc, quoteLiteral(src.rejectsTable), quoteLiteral(src.rejectsScan))
+	case FormatJSON:
+		src.kind = jsonFileSource
+		src.reader = fmt.Sprintf(`(SELECT CAST(json AS VARCHAR) AS line, json AS j
+			FROM read_json_objects(%s, format = 'array', %s, maximum_object_size = 268435456))`, path, jsonCompressionOption(pl))
+	default:
+		return nil, fmt.Errorf("load %s: %w", pl.path, ErrUnknownFormat)
+	}
+	if src.kind == jsonFileSource {
+		keys, err := l.sampleKeys(ctx, src)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: read JSON: %w", pl.path, err)
+		}
+		src.keys = keys
+	}
+	return src, nil
+}
+
+// describe returns the columns a FROM item yields.
+func (l *loader) describe(ctx context.Context, from string) ([]fileColumn, error) {
+	rows, err := l.q.QueryContext(ctx, "DESCRIBE SELECT * FROM "+from)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []fileColumn
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, fileColumn{name: fmt.Sprint(vals[0]), typ: fmt.Sprint(vals[1])})
+	}
+	return out, rows.Err()
+}
+
+// keySample is how many JSON records detection looks at.
+const keySample = 1000
+
+// sampleKeys lists the top-level keys, and the keys of a nested properties object as
+// "properties.KEY", of the first records, in order of first appearance.
+func (l *loader) sampleKeys(ctx context.Context, src *fileSource) ([]string, error) {
+	q := fmt.Sprintf(`WITH s AS (
+			SELECT j, row_number() OVER () AS n FROM (SELECT j FROM %s WHERE json_type(j) = 'OBJECT' LIMIT %d)
+		), k AS (
+			SELECT unnest(json_keys(j)) AS key, n FROM s
+			UNION ALL
+			SELECT 'properties.' || unnest(json_keys(j->'properties')) AS key, n FROM s
+			WHERE json_type(j->'properties') = 'OBJECT'
+		)
+		SELECT key FROM k GROUP BY key ORDER BY min(n), key`, src.reader, keySample)
+	rows, err := l.q.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+// text is an expression giving a field's value as VARCHAR, NULL when absent or empty.
+func (src *fileSource) text(name string) string {
+	if src.kind == jsonFileSource {
+		return fmt.Sprintf("NULLIF(%s, '')", jsonPath(name, true))
+	}
+	c := src.columnNamed(name)
+	if c.typ == "VARCHAR" {
+		return fmt.Sprintf("NULLIF(%s, '')", quoteIdent(name))
+	}
+	return fmt.Sprintf("CAST(%s AS VARCHAR)", quoteIdent(name))
+}
+
+// jsonPath renders a (possibly dotted) key of the record j as a JSON path, `j->'$."a"."b"'`,
+// so that keys such as Mixpanel's "$browser" are read as keys, not as paths.
+func jsonPath(name string, asText bool) string {
+	op := "->"
+	if asText {
+		op = "->>"
+	}
+	return fmt.Sprintf("(j%s%s)", op, quoteLiteral(jsonKeyPath(strings.Split(name, ".")...)))
+}
+
+// jsonKeyPath is the JSON path of nested keys: $."a"."b".
+func jsonKeyPath(keys ...string) string {
+	var b strings.Builder
+	b.WriteString("$")
+	for _, k := range keys {
+		b.WriteString(`."` + strings.ReplaceAll(strings.ReplaceAll(k, `\`, `\\`), `"`, `\"`) + `"`)
+	}
+	return b.String()
+}
+
+// jsonNullPatch is a JSON merge patch deleting keys: {"a": null, "b": null}.
+func jsonNullPatch(keys []string) string {
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		kj, _ := json.Marshal(k)
+		parts[i] = string(kj) + ": null"
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// timestampOf is the UTC TIMESTAMP of a field, NULL when it cannot be read.
+func (src *fileSource) timestampOf(name string) string {
+	if src.kind == tableFileSource {
+		c := src.columnNamed(name)
+		t := strings.ToUpper(c.typ)
+		switch {
+		case t == "TIMESTAMP WITH TIME ZONE":
+			return utcOf(quoteIdent(name))
+		case strings.HasPrefix(t, "TIMESTAMP") || t == "DATE":
+			return fmt.Sprintf("CAST(%s AS TIMESTAMP)", quoteIdent(name))
+		case isNumericType(t):
+			return epochExpr(fmt.Sprintf("CAST(%s AS DOUBLE)", quoteIdent(name)))
+		}
+	}
+	return parseTimestampExpr(src.text(name))
+}
+
+func isNumericType(t string) bool {
+	switch {
+	case strings.HasPrefix(t, "DECIMAL"):
+		return true
+	}
+	switch t {
+	case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE":
+		return true
+	}
+	return false
+}
+
+// parseTimestampExpr parses text: RFC 3339 / ISO 8601 with or without an offset (none =
+// UTC, the session's zone), `YYYY-MM-DD HH:MM:SS`, epoch seconds, milliseconds,
+// microseconds or nanoseconds (told apart by magnitude), and US-style `M/D/YYYY H:MM`
+// (Online Retail). COALESCE evaluates a fallback only for rows the earlier forms missed.
+func parseTimestampExpr(x string) string {
+	return fmt.Sprintf(`COALESCE(%[3]s, %[2]s,
+		try_strptime(%[1]s, ['%%m/%%d/%%Y %%H:%%M', '%%m/%%d/%%Y %%H:%%M:%%S', '%%m/%%d/%%Y']))`,
+		x, epochExpr(fmt.Sprintf("TRY_CAST(%s AS DOUBLE)", x)), utcOf(fmt.Sprintf("TRY_CAST(%s AS TIMESTAMPTZ)", x)))
+}
+
+// utcOf is a TIMESTAMPTZ's UTC wall time. Going through the epoch avoids the ICU calendar
+// that CAST(… AS TIMESTAMP) consults for every value (4× slower on 10M rows), and does not
+// depend on the session's time zone.
+func utcOf(tstz string) string {
+	return fmt.Sprintf("make_timestamp(epoch_us(%s))", tstz)
+}
+
+// epochExpr reads a number as an epoch time by its magnitude: below 1e11 seconds (up to
+// year 5138), below 1e14 milliseconds, below 1e17 microseconds, below 1e19 nanoseconds.
+func epochExpr(v string) string {
+	return fmt.Sprintf(`CASE
+		WHEN abs(%[1]s) < 1e11 THEN make_timestamp(CAST(%[1]s * 1e6 AS BIGINT))
+		WHEN abs(%[1]s) < 1e14 THEN make_timestamp(CAST(%[1]s * 1e3 AS BIGINT))
+		WHEN abs(%[1]s) < 1e17 THEN make_timestamp(CAST(%[1]s AS BIGINT))
+		WHEN abs(%[1]s) < 1e19 THEN make_timestamp(CAST(%[1]s / 1e3 AS BIGINT))
+	END`, v)
+}
+
+// number is a field as DOUBLE (NULL when absent or not a finite number) and the condition
+// that it was present but unreadable.
+func (src *fileSource) number(name string) (val, bad string) {
+	if src.kind == tableFileSource && isNumericType(strings.ToUpper(src.columnNamed(name).typ)) {
+		v := fmt.Sprintf("CAST(%s AS DOUBLE)", quoteIdent(name))
+		return v, fmt.Sprintf("(%s IS NOT NULL AND NOT isfinite(%s))", v, v)
+	}
+	t := src.text(name)
+	v := fmt.Sprintf("TRY_CAST(%s AS DOUBLE)", t)
+	return fmt.Sprintf("CASE WHEN isfinite(%s) THEN %s END", v, v),
+		fmt.Sprintf("(%s IS NOT NULL AND NOT coalesce(isfinite(%s), false))", t, v)
+}
+
+// jsonOf is a field as JSON (NULL when absent), and the condition that it was present but
+// not valid JSON.
+func (src *fileSource) jsonOf(name string) (val, bad string) {
+	if src.kind == jsonFileSource {
+		return jsonPath(name, false), "false"
+	}
+	c := src.columnNamed(name)
+	t := strings.ToUpper(c.typ)
+	switch {
+	case t == "JSON":
+		return quoteIdent(name), "false"
+	case t == "VARCHAR":
+		v := fmt.Sprintf("TRY_CAST(NULLIF(%s, '') AS JSON)", quoteIdent(name))
+		return v, fmt.Sprintf("(NULLIF(%s, '') IS NOT NULL AND %s IS NULL)", quoteIdent(name), v)
+	default: // STRUCT, MAP, LIST from Parquet
+		return fmt.Sprintf("to_json(%s)", quoteIdent(name)), "false"
+	}
+}
+
+// extraValue is a column that is not mapped to a field, as a value for json_object: CSV
+// text becomes a number or boolean when DuckDB's sniffer typed the column so and the value
+// fits, and stays text otherwise.
+func (src *fileSource) extraValue(c fileColumn) string {
+	if src.kind == tableFileSource && c.typ == "VARCHAR" {
+		switch strings.ToUpper(c.sniffed) {
+		case "BIGINT", "INTEGER", "DOUBLE", "BOOLEAN", "SMALLINT", "TINYINT", "HUGEINT", "FLOAT":
+			return fmt.Sprintf("coalesce(to_json(TRY_CAST(%[1]s AS %[2]s)), to_json(%[1]s))", quoteIdent(c.name), c.sniffed)
+		}
+		return fmt.Sprintf("NULLIF(%s, '')", quoteIdent(c.name))
+	}
+	return quoteIdent(c.name)
+}
+
+// rawExpr keeps what a rejected row's text is rebuilt from: the line itself for JSON, a
+// JSON object for Parquet, and the list of fields for CSV (joined by rawText once the
+// sniffed delimiter is known).
+func (src *fileSource) rawExpr() string {
+	if src.kind == jsonFileSource {
+		return "line"
+	}
+	var parts []string
+	if src.plan.sniff.format == FormatParquet {
+		for _, c := range src.columns {
+			parts = append(parts, quoteLiteral(c.name), quoteIdent(c.name))
+		}
+		return fmt.Sprintf("CAST(json_object(%s) AS VARCHAR)", strings.Join(parts, ", "))
+	}
+	for _, c := range src.columns {
+		if c.typ == "VARCHAR" {
+			parts = append(parts, quoteIdent(c.name))
+		} else {
+			parts = append(parts, fmt.Sprintf("CAST(%s AS VARCHAR)", quoteIdent(c.name)))
+		}
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// rawText turns the stage's raw column into text: CSV fields are joined by the file's
+// delimiter and quoted where they hold it, a quote or a line break.
+func (src *fileSource) rawText(col string) string {
+	if src.kind == jsonFileSource || src.plan.sniff.format == FormatParquet {
+		return col
+	}
+	d := src.delim
+	if d == "" {
+		d = ","
+	}
+	return fmt.Sprintf(`array_to_string(list_transform(%s, lambda x: CASE WHEN x IS NULL THEN '' WHEN regexp_matches(x, %s) THEN '"' || replace(x, '"', '""') || '"' ELSE x END), %s)`,
+		col, quoteLiteral(`["\n\r`+regexpEscape(d)+`]`), quoteLiteral(d))
+}
+
+func regexpEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t':
+			b.WriteString(`\t`)
+		case strings.ContainsRune(`\^$.|?*+()[]{}-`, r):
+			b.WriteRune('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
