@@ -26,5 +26,9 @@ and A/B tests over history. With no arguments it opens the explorer on a demo da
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	// Subcommands register here, one line each.
+	root.AddCommand(newLoadCmd(s))
+	root.AddCommand(newInfoCmd(s))
+	root.AddCommand(newGenCmd(s))
+	root.AddCommand(newAbtestCmd(s))
 	return root
 }
