@@ -22,6 +22,11 @@ and A/B tests over history. With no arguments it opens the explorer on a demo da
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.Args = cobra.ArbitraryArgs // event files to explore
+	explore := addExploreFlags(root)
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		return runExplorer(cmd.Context(), s, explore, args)
+	}
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/segscope/segscope/demo"
+	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/tui"
+)
+
+// exploreFlags are the root command's: what to open the explorer on.
+type exploreFlags struct {
+	db    string
+	users string
+	asOf  string
+}
+
+func addExploreFlags(cmd *cobra.Command) *exploreFlags {
+	f := &exploreFlags{}
+	cmd.Flags().StringVar(&f.db, "db", "", "open this store (`STORE.duckdb`) read-only")
+	cmd.Flags().StringVar(&f.users, "users", "", "with FILE arguments: a users file with attributes (`USERS.csv`)")
+	cmd.Flags().StringVar(&f.asOf, "as-of", "", "evaluate as of this `TIME` (RFC 3339 or YYYY-MM-DD; default: the latest event)")
+	return f
+}
+
+// runExplorer opens the store the flags name (the demo when none) and runs the explorer
+// until the person quits.
+func runExplorer(ctx context.Context, s *streams, f *exploreFlags, files []string) error {
+	asOf, err := parseAsOf(f.asOf)
+	if err != nil {
+		return err
+	}
+	store, name, err := openForExplorer(ctx, f, files)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	// Everything after this point is user-composed: no file access, configuration locked.
+	if err := store.Seal(ctx); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	model := tui.New(ctx, tui.Env{Store: store, StoreName: name, AsOf: asOf, Dark: true})
+	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(s.in), tea.WithOutput(s.out))
+	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
+		return fmt.Errorf("explorer: %w", err)
+	}
+	return nil
+}
+
+func openForExplorer(ctx context.Context, f *exploreFlags, files []string) (*query.Store, string, error) {
+	switch {
+	case f.db != "" && len(files) > 0:
+		return nil, "", errors.New("give either --db STORE or event files, not both")
+	case f.db != "":
+		sf := &storeFlags{db: f.db}
+		store, err := sf.openRead(ctx)
+		return store, f.db, err
+	case len(files) > 0:
+		store, err := query.Open(ctx, "", query.Options{})
+		if err != nil {
+			return nil, "", err
+		}
+		if _, err := store.Load(ctx, query.LoadRequest{Paths: files, Users: f.users}); err != nil {
+			store.Close()
+			return nil, "", err
+		}
+		name := files[0]
+		if len(files) > 1 {
+			name = fmt.Sprintf("%s +%d (in memory)", files[0], len(files)-1)
+		}
+		return store, name, nil
+	default:
+		store, err := demo.Open(ctx)
+		return store, "demo", err
+	}
+}
+
+// parseAsOf reads --as-of: RFC 3339, or a date meaning the end of that UTC day.
+func parseAsOf(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	if d, err := time.Parse("2006-01-02", s); err == nil {
+		return d.Add(24*time.Hour - time.Second), nil
+	}
+	return time.Time{}, fmt.Errorf("--as-of %q: want RFC 3339 (2026-11-27T12:00:00Z) or a date (2026-11-27)", s)
+}

@@ -1,0 +1,302 @@
+// Package tui is segscope's explorer. The root model here only routes: which screen has
+// focus, the global keys, the tab bar and the status bar. Each screen is its own model in a
+// package below; they never reach into each other.
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/tui/data"
+	"github.com/segscope/segscope/tui/format"
+	"github.com/segscope/segscope/tui/theme"
+)
+
+// Env is what the explorer works on.
+type Env struct {
+	Store     *query.Store
+	StoreName string    // shown in the status bar: a path, or "demo"
+	AsOf      time.Time // zero: the latest event
+	// Dark is the background assumed until the terminal answers (over SSH it may not).
+	Dark bool
+	// Clock times queries for the status bar; nil means time.Now. Tests pass a fixed clock
+	// so that screens are reproducible.
+	Clock func() time.Time
+}
+
+type screenID int
+
+const (
+	screenData screenID = iota
+	screenCount
+)
+
+var screenTitles = [screenCount]string{"Data"}
+
+// Model is the explorer's root model.
+type Model struct {
+	ctx    context.Context
+	env    Env
+	th     *theme.Theme
+	keys   KeyMap
+	help   help.Model
+	spin   spinner.Model
+	width  int
+	height int
+	active screenID
+
+	data data.Model
+
+	info      *query.Info
+	infoErr   error
+	asOf      time.Time
+	pending   []string // background work by label, for the status bar
+	lastQuery time.Duration
+}
+
+// New builds the explorer. ctx bounds every query it runs; cancel it to stop them.
+func New(ctx context.Context, env Env) Model {
+	if env.Clock == nil {
+		env.Clock = time.Now
+	}
+	th := theme.New(env.Dark)
+	keys := defaultKeyMap()
+	for i := range screenCount {
+		n := fmt.Sprint(int(i) + 1)
+		keys.Screens = append(keys.Screens, key.NewBinding(key.WithKeys(n), key.WithHelp(n, strings.ToLower(screenTitles[i]))))
+	}
+	m := Model{
+		ctx:     ctx,
+		env:     env,
+		th:      th,
+		keys:    keys,
+		help:    help.New(),
+		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		data:    data.New(th),
+		pending: []string{"reading store"},
+	}
+	m.applyTheme(th)
+	return m
+}
+
+type infoMsg struct {
+	info    *query.Info
+	err     error
+	elapsed time.Duration
+}
+
+func (m Model) readInfo() tea.Cmd {
+	store, ctx, clock := m.env.Store, m.ctx, m.env.Clock
+	return func() tea.Msg {
+		start := clock()
+		info, err := store.Info(ctx)
+		return infoMsg{info: info, err: err, elapsed: clock().Sub(start)}
+	}
+}
+
+// Init asks for the terminal's background and reads the store.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, m.readInfo(), m.spin.Tick)
+}
+
+func (m *Model) applyTheme(th *theme.Theme) {
+	m.th = th
+	m.help.Styles = th.Help
+	m.spin.Style = lipgloss.NewStyle().Foreground(th.Accent)
+	m.data.SetTheme(th)
+}
+
+// Update routes messages: global keys here, the rest to the focused screen.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.BackgroundColorMsg:
+		m.applyTheme(theme.New(msg.IsDark()))
+		return m, nil
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case infoMsg:
+		m.pending = without(m.pending, "reading store")
+		m.lastQuery = msg.elapsed
+		m.info, m.infoErr = msg.info, msg.err
+		if msg.err == nil {
+			m.asOf = m.env.AsOf
+			if m.asOf.IsZero() {
+				m.asOf = msg.info.Last
+			}
+			m.data.SetInfo(msg.info)
+			m.data.SetAsOf(m.asOf)
+		}
+		return m, nil
+	case spinner.TickMsg:
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, m.keys.Quit):
+			return m, tea.Quit
+		case key.Matches(msg, m.keys.Help):
+			m.help.ShowAll = !m.help.ShowAll
+			m.layout()
+			return m, nil
+		case key.Matches(msg, m.keys.NextTab):
+			m.focus((m.active + 1) % screenCount)
+			return m, nil
+		case key.Matches(msg, m.keys.PrevTab):
+			m.focus((m.active + screenCount - 1) % screenCount)
+			return m, nil
+		}
+		for i, b := range m.keys.Screens {
+			if key.Matches(msg, b) {
+				m.focus(screenID(i))
+				return m, nil
+			}
+		}
+	}
+	return m.updateScreen(msg)
+}
+
+func (m *Model) focus(s screenID) {
+	m.active = s
+	m.layout()
+}
+
+func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch m.active {
+	case screenData:
+		m.data, cmd = m.data.Update(msg)
+	}
+	return m, cmd
+}
+
+// chromeHeight is the rows the tab bar, status bar and help take.
+func (m Model) chromeHeight() int {
+	return 2 + 1 + lipgloss.Height(m.helpView())
+}
+
+func (m *Model) layout() {
+	m.help.SetWidth(m.width)
+	h := max(0, m.height-m.chromeHeight())
+	m.data.SetSize(m.width, h)
+}
+
+func (m Model) screenKeys() helpKeys {
+	switch m.active {
+	case screenData:
+		return m.data.KeyMap()
+	}
+	return nil
+}
+
+func (m Model) helpView() string {
+	k := m.keys
+	k.screenKS = m.screenKeys()
+	return m.help.View(k)
+}
+
+// View draws the tab bar, the focused screen, the status bar and help.
+func (m Model) View() tea.View {
+	var content string
+	if m.width == 0 {
+		content = "" // the size arrives first; nothing sensible can be drawn before it
+	} else {
+		content = m.render()
+	}
+	v := tea.NewView(content)
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "segscope · " + m.env.StoreName
+	return v
+}
+
+func (m Model) render() string {
+	body := m.screenView()
+	bodyH := max(0, m.height-m.chromeHeight())
+	body = fit(body, m.width, bodyH)
+	return strings.Join([]string{m.tabBar(), "", body, m.statusBar(), m.helpView()}, "\n")
+}
+
+func (m Model) screenView() string {
+	if m.infoErr != nil {
+		return m.th.Error.Render("Could not read the store: ") + m.th.Text.Render(m.infoErr.Error())
+	}
+	switch m.active {
+	case screenData:
+		return m.data.View()
+	}
+	return ""
+}
+
+func (m Model) tabBar() string {
+	tabs := []string{m.th.Title.Render("segscope")}
+	for i := range screenCount {
+		label := fmt.Sprintf("%d %s", int(i)+1, screenTitles[i])
+		if i == m.active {
+			tabs = append(tabs, m.th.TabActive.Render(label))
+		} else {
+			tabs = append(tabs, m.th.TabInactive.Render(label))
+		}
+	}
+	return ansi.Truncate(strings.Join(tabs, " "), m.width, "…")
+}
+
+func (m Model) statusBar() string {
+	th := m.th
+	seg := func(k, v string) string { return th.StatusKey.Render(k+" ") + th.StatusValue.Render(v) }
+	parts := []string{seg("store", m.env.StoreName)}
+	if !m.asOf.IsZero() {
+		parts = append(parts, seg("as of", format.Timestamp(m.asOf)))
+	}
+	if m.info != nil {
+		parts = append(parts, seg("universe", format.Count(m.info.Users)))
+	}
+	if m.lastQuery > 0 {
+		parts = append(parts, seg("last query", format.Elapsed(m.lastQuery)))
+	}
+	if len(m.pending) > 0 {
+		parts = append(parts, m.spin.View()+" "+th.Subtle.Render(strings.Join(m.pending, ", ")))
+	}
+	return ansi.Truncate(th.StatusBar.Render(strings.Join(parts, th.Subtle.Render("  │  "))), m.width, "…")
+}
+
+// fit pads or cuts s to exactly h lines of at most w columns, so the chrome never moves.
+func fit(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "")
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// without returns a copy of list without label: models are values, so shared backing
+// arrays must not be mutated.
+func without(list []string, label string) []string {
+	out := make([]string, 0, len(list))
+	for _, l := range list {
+		if l != label {
+			out = append(out, l)
+		}
+	}
+	return out
+}
