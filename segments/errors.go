@@ -172,3 +172,8 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// DidYouMean is the suggestion suffix for a misspelt name: ` (did you mean "x"?)`, or ""
+// when no candidate is close. Tools that check names of their own (the explorer's builder)
+// phrase their errors like the parser's.
+func DidYouMean(word string, candidates []string) string { return didYouMean(word, candidates) }

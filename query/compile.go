@@ -1,0 +1,648 @@
+package query
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/segscope/segscope/segments"
+)
+
+// compiler turns one leaf condition of a segment (everything but all/any/not and segment
+// references, which are set operations) into one SQL query returning the ids of its members
+// in a column named id. The same compiler writes the evaluated queries (values as
+// parameters) and the self-contained statement (values as literals): the two paths share
+// every piece of SQL but the composition, which the cross-check tests compare.
+//
+// Conventions of the generated SQL: events are aliased e; for unit: account they are joined
+// to accounts (a) on account_id, so an event without an account belongs to no account; the
+// key column (e.uid or a.aid) is called id; every scan starts with e.ts <= as_of, because
+// events after as_of do not exist for any condition.
+type compiler struct {
+	unit segments.Unit
+	asOf time.Time
+	snap *snapshot
+}
+
+// leafQuery is one compiled condition. With complement set the query returns the ids that
+// are NOT members, and the members are the universe minus them: that is how people without
+// any matching event become members (did times "= 0", sum of nothing compared with 0).
+type leafQuery struct {
+	w          *sqlWriter
+	complement bool
+}
+
+func (c *compiler) key() string {
+	if c.unit == segments.UnitAccount {
+		return "a.aid"
+	}
+	return "e.uid"
+}
+
+func (c *compiler) from(w *sqlWriter) {
+	if c.unit == segments.UnitAccount {
+		w.raw("FROM events e JOIN accounts a ON a.account_id = e.account_id")
+		return
+	}
+	w.raw("FROM events e")
+}
+
+// scanSpec says which events a condition looks at.
+type scanSpec struct {
+	events []string // any of; none means every event
+	where  []segments.PropertyFilter
+	ivs    []segments.Interval // nil means all history up to as_of
+	window bool                // ivs applies (a window was resolved, possibly to nothing)
+}
+
+// scan writes FROM … WHERE for the events of spec.
+func (c *compiler) scan(w *sqlWriter, spec scanSpec) error {
+	c.from(w)
+	w.raw(" WHERE e.ts <= ")
+	w.value(c.asOf, typeTimestamp)
+	if err := eventsPredicate(w, spec.events); err != nil {
+		return err
+	}
+	if spec.window {
+		w.raw(" AND ")
+		windowPredicate(w, spec.ivs)
+	}
+	for _, f := range spec.where {
+		w.raw(" AND ")
+		if err := c.filterPredicate(w, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func eventsPredicate(w *sqlWriter, events []string) error {
+	switch {
+	case len(events) == 0:
+		return nil
+	case len(events) > segments.MaxList:
+		return fmt.Errorf("more than %d event names", segments.MaxList)
+	case len(events) == 1:
+		w.raw(" AND e.event = ")
+		w.value(events[0], typeVarchar)
+		return nil
+	}
+	w.raw(" AND e.event IN (")
+	for i, ev := range events {
+		if i > 0 {
+			w.raw(", ")
+		}
+		w.value(ev, typeVarchar)
+	}
+	w.raw(")")
+	return nil
+}
+
+// windowPredicate writes the union of intervals over e.ts; no interval at all is FALSE (the
+// window lies wholly after as_of).
+func windowPredicate(w *sqlWriter, ivs []segments.Interval) {
+	if len(ivs) == 0 {
+		w.raw("FALSE")
+		return
+	}
+	w.raw("(")
+	for i, iv := range ivs {
+		if i > 0 {
+			w.raw(" OR ")
+		}
+		w.raw("(")
+		if !iv.Start.IsZero() {
+			w.raw("e.ts ", map[bool]string{true: ">=", false: ">"}[iv.StartIncl], " ")
+			w.value(iv.Start, typeTimestamp)
+			w.raw(" AND ")
+		}
+		w.raw("e.ts ", map[bool]string{true: "<=", false: "<"}[iv.EndIncl], " ")
+		w.value(iv.End, typeTimestamp)
+		w.raw(")")
+	}
+	w.raw(")")
+}
+
+// opSQL maps the language's operators to SQL; a range is written with BETWEEN.
+func opSQL(op segments.Op) (string, error) {
+	switch op {
+	case segments.OpEq:
+		return "=", nil
+	case segments.OpNe:
+		return "<>", nil
+	case segments.OpGt:
+		return ">", nil
+	case segments.OpGe:
+		return ">=", nil
+	case segments.OpLt:
+		return "<", nil
+	case segments.OpLe:
+		return "<=", nil
+	case segments.OpRange:
+		return "BETWEEN", nil
+	}
+	return "", errors.New("comparison has no operator")
+}
+
+// compare writes `expr op value` (or BETWEEN) for a numeric comparison; expr writes the left
+// side once.
+func compare(w *sqlWriter, expr func(), cmp segments.Comparison) error {
+	op, err := opSQL(cmp.Op)
+	if err != nil {
+		return err
+	}
+	if !finite(cmp.Value) || (cmp.Op == segments.OpRange && !finite(cmp.Hi)) {
+		return errors.New("comparison with a number that is not finite")
+	}
+	w.raw("(")
+	expr()
+	w.raw(" ", op, " ")
+	w.value(cmp.Value, typeDouble)
+	if cmp.Op == segments.OpRange {
+		w.raw(" AND ")
+		w.value(cmp.Hi, typeDouble)
+	}
+	w.raw(")")
+	return nil
+}
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// The text of a properties key: NULL when the key is missing or JSON null.
+func propertyText(w *sqlWriter, key string) {
+	w.raw("json_extract_string(e.properties, ")
+	w.value(jsonPointer(key), typeVarchar)
+	w.raw(")")
+}
+
+// propertyNumber is a property read as a number: NULL when missing or not numeric.
+func propertyNumber(w *sqlWriter, key string) {
+	switch segments.ColumnOf(key) {
+	case segments.ColumnRevenue:
+		w.raw("e.revenue")
+	case segments.ColumnAccountID:
+		w.raw("TRY_CAST(e.account_id AS DOUBLE)")
+	default:
+		w.raw("TRY_CAST(")
+		propertyText(w, key)
+		w.raw(" AS DOUBLE)")
+	}
+}
+
+// propertyRaw is a property as it is stored: the revenue and account_id columns, or the
+// text of a properties key. Its NULL means "not set".
+func propertyRaw(w *sqlWriter, key string) {
+	switch segments.ColumnOf(key) {
+	case segments.ColumnRevenue:
+		w.raw("e.revenue")
+	case segments.ColumnAccountID:
+		w.raw("e.account_id")
+	default:
+		propertyText(w, key)
+	}
+}
+
+// valueEquals writes "property = v" with the language's equality: a string compares with the
+// property's text, a number numerically (so `items: 3` matches 3 and 3.0), a boolean with
+// JSON's true/false. Revenue is a number column: a string that is not a number matches
+// nothing. A missing property matches nothing.
+func valueEquals(w *sqlWriter, key string, v segments.Value) {
+	switch segments.ColumnOf(key) {
+	case segments.ColumnRevenue:
+		switch v.Kind {
+		case segments.ValueNumber:
+			w.raw("e.revenue = ")
+			w.value(v.Num, typeDouble)
+		case segments.ValueString:
+			w.raw("e.revenue = TRY_CAST(")
+			w.value(v.Str, typeVarchar)
+			w.raw(" AS DOUBLE)")
+		default:
+			w.raw("FALSE")
+		}
+		return
+	case segments.ColumnAccountID:
+		w.raw("e.account_id = ")
+		w.value(v.String(), typeVarchar)
+		return
+	}
+	switch v.Kind {
+	case segments.ValueNumber:
+		propertyNumber(w, key)
+		w.raw(" = ")
+		w.value(v.Num, typeDouble)
+	default:
+		propertyText(w, key)
+		w.raw(" = ")
+		w.value(v.String(), typeVarchar)
+	}
+}
+
+// filterPredicate writes one entry of a where: map.
+func (c *compiler) filterPredicate(w *sqlWriter, f segments.PropertyFilter) error {
+	if f.Cmp != nil {
+		return compare(w, func() { propertyNumber(w, f.Property) }, *f.Cmp)
+	}
+	if len(f.Values) == 0 {
+		return fmt.Errorf("where %s: no value to compare", f.Property)
+	}
+	if len(f.Values) > segments.MaxList {
+		return fmt.Errorf("where %s: more than %d values", f.Property, segments.MaxList)
+	}
+	w.raw("(")
+	for i, v := range f.Values {
+		if i > 0 {
+			w.raw(" OR ")
+		}
+		valueEquals(w, f.Property, v)
+	}
+	w.raw(")")
+	return nil
+}
+
+// leaf compiles one leaf condition.
+func (c *compiler) leaf(cond segments.Condition, inline bool) (*leafQuery, error) {
+	w := &sqlWriter{inline: inline}
+	var (
+		complement bool
+		err        error
+	)
+	switch x := cond.(type) {
+	case *segments.Did:
+		complement, err = c.did(w, x.Events, x.Where, x.Window, x.TimesOrDefault(), x.Users)
+	case *segments.DidNot:
+		complement, err = c.did(w, x.Events, x.Where, x.Window, segments.Comparison{Op: segments.OpEq, Kind: segments.KindCount}, nil)
+	case *segments.Sequence:
+		err = c.sequence(w, x)
+	case *segments.Measure:
+		complement, err = c.measure(w, x)
+	case *segments.Recency:
+		err = c.recency(w, x)
+	case *segments.Trend:
+		err = c.trend(w, x)
+	case *segments.Gap:
+		err = c.gap(w, x)
+	case *segments.Affinity:
+		err = c.affinity(w, x)
+	case *segments.RFM:
+		err = c.rfm(w, x)
+	case *segments.UserAttr:
+		err = c.userAttr(w, x)
+	default:
+		err = fmt.Errorf("%T is not a leaf condition", cond)
+	}
+	if err == nil {
+		err = w.err
+	}
+	if err != nil {
+		return nil, conditionError(cond, err)
+	}
+	return &leafQuery{w: w, complement: complement}, nil
+}
+
+// conditionError positions an error at the condition when it is not positioned already.
+func conditionError(cond segments.Condition, err error) error {
+	var se *segments.Error
+	var sl segments.ErrorList
+	if errors.As(err, &se) || errors.As(err, &sl) {
+		return err
+	}
+	return &segments.Error{Pos: cond.Position(), Msg: cond.Key() + ": " + err.Error()}
+}
+
+func (c *compiler) resolve(win segments.Window) scanSpec {
+	if win.Kind == segments.WindowAll {
+		return scanSpec{}
+	}
+	return scanSpec{ivs: win.Resolve(c.asOf), window: true}
+}
+
+// did: the count of matching events (and, for accounts, of distinct people with them)
+// satisfies the comparisons. When zero satisfies every comparison, people without matching
+// events are members, so the query returns the complement instead.
+func (c *compiler) did(w *sqlWriter, events []string, where []segments.PropertyFilter, win segments.Window,
+	times segments.Comparison, users *segments.Comparison) (bool, error) {
+	if users != nil && c.unit != segments.UnitAccount {
+		return false, errors.New(`"users" needs unit: account`)
+	}
+	spec := c.resolve(win)
+	spec.events, spec.where = events, where
+	complement := times.MatchesZero() && (users == nil || users.MatchesZero())
+	// The common cases "at least once" and "never" need no counting.
+	atLeastOnce := users == nil && times.Op == segments.OpGe && times.Value == 1 ||
+		users == nil && times.Op == segments.OpGt && times.Value == 0
+	neverOnly := users == nil && times.Op == segments.OpEq && times.Value == 0
+	if atLeastOnce || neverOnly {
+		w.raw("SELECT DISTINCT ", c.key(), " AS id ")
+		return neverOnly, c.scan(w, spec)
+	}
+	w.raw("SELECT ", c.key(), " AS id ")
+	if err := c.scan(w, spec); err != nil {
+		return false, err
+	}
+	w.raw(" GROUP BY ", c.key(), " HAVING ")
+	if complement {
+		w.raw("NOT ")
+	}
+	w.raw("(")
+	if err := compare(w, func() { w.raw("count(*)") }, times); err != nil {
+		return false, err
+	}
+	if users != nil {
+		w.raw(" AND ")
+		if err := compare(w, func() { w.raw("count(DISTINCT e.uid)") }, *users); err != nil {
+			return false, err
+		}
+	}
+	w.raw(")")
+	return complement, nil
+}
+
+// sequence: some A at t has a B in (t, t+D] (and ≤ as_of); with then_not, some A at t with
+// t+D ≤ as_of has none. An ASOF join finds, for each A, the first B strictly after it; a
+// correlated EXISTS measured as fast on 10M events but joins every A with every B of the
+// person, which explodes for frequent events (page_view then page_view).
+func (c *compiler) sequence(w *sqlWriter, s *segments.Sequence) error {
+	d := s.Within.Std()
+	if d <= 0 {
+		return errors.New("within: needs a positive duration")
+	}
+	spec := c.resolve(s.Window)
+	spec.events, spec.where = s.Events, s.Where
+	w.raw("SELECT DISTINCT x.id FROM (SELECT ", c.key(), " AS id, e.ts ")
+	if err := c.scan(w, spec); err != nil {
+		return err
+	}
+	if s.Negated {
+		// An A too close to as_of cannot be known to have no B within D yet.
+		w.raw(" AND e.ts <= ")
+		w.value(c.asOf.Add(-d), typeTimestamp)
+	}
+	w.raw(") x ASOF ")
+	if s.Negated {
+		w.raw("LEFT ")
+	}
+	w.raw("JOIN (SELECT ", c.key(), " AS id, e.ts ")
+	// B only matters after the earliest possible A and up to the last A + D.
+	bspec := scanSpec{events: s.Then}
+	if spec.window && len(spec.ivs) > 0 {
+		first, last := spec.ivs[0], spec.ivs[len(spec.ivs)-1]
+		iv := segments.Interval{Start: first.Start, End: last.End.Add(d), EndIncl: true}
+		if iv.End.After(c.asOf) {
+			iv.End = c.asOf
+		}
+		bspec.ivs, bspec.window = []segments.Interval{iv}, true
+	}
+	if err := c.scan(w, bspec); err != nil {
+		return err
+	}
+	w.raw(") y ON x.id = y.id AND y.ts > x.ts WHERE ")
+	if s.Negated {
+		w.raw("y.ts IS NULL OR y.ts > x.ts + to_seconds(")
+	} else {
+		w.raw("y.ts <= x.ts + to_seconds(")
+	}
+	w.value(int64(d/time.Second), typeBigint)
+	w.raw(")")
+	return nil
+}
+
+// measure: the aggregate of a property over the matching events satisfies the comparison.
+// Events whose property is missing (or not a number, for sum/avg/min/max) are left out of
+// the aggregate; sum and count_distinct of nothing are 0, avg/min/max of nothing are NULL
+// and never match.
+func (c *compiler) measure(w *sqlWriter, m *segments.Measure) (bool, error) {
+	if m.Property == "" {
+		return false, errors.New("no property to measure")
+	}
+	spec := c.resolve(m.Window)
+	spec.events, spec.where = m.Of, m.Where
+	agg := func() {
+		switch m.Agg {
+		case segments.AggSum:
+			w.raw("coalesce(sum(")
+			propertyNumber(w, m.Property)
+			w.raw("), 0)")
+		case segments.AggCountDistinct:
+			w.raw("count(DISTINCT ")
+			propertyRaw(w, m.Property)
+			w.raw(")")
+		default:
+			w.raw(m.Agg.String(), "(") // avg, min, max: fixed names from the enum
+			propertyNumber(w, m.Property)
+			w.raw(")")
+		}
+	}
+	switch m.Agg {
+	case segments.AggSum, segments.AggCountDistinct, segments.AggAvg, segments.AggMin, segments.AggMax:
+	default:
+		return false, errors.New("unknown aggregate")
+	}
+	complement := m.Agg.EmptyIsZero() && m.Is.MatchesZero()
+	w.raw("SELECT ", c.key(), " AS id ")
+	if err := c.scan(w, spec); err != nil {
+		return false, err
+	}
+	w.raw(" GROUP BY ", c.key(), " HAVING ")
+	if complement {
+		w.raw("NOT ")
+	}
+	return complement, compare(w, agg, m.Is)
+}
+
+// recency: the time from the latest (or earliest) matching event to as_of satisfies the
+// comparison. "ago op X" is turned around into "time op' as_of − X" so DuckDB compares
+// timestamps instead of computing a duration per person.
+func (c *compiler) recency(w *sqlWriter, r *segments.Recency) error {
+	op, err := opSQL(r.Ago.Op)
+	if err != nil {
+		return err
+	}
+	at := func(sec float64) (time.Time, error) {
+		if !finite(sec) || math.Abs(sec) > segments.MaxDurationSeconds*2 {
+			return time.Time{}, errors.New("ago: duration out of range")
+		}
+		return c.asOf.Add(-time.Duration(math.Round(sec*1e6)) * time.Microsecond), nil
+	}
+	spec := scanSpec{events: r.Events, where: r.Where}
+	w.raw("SELECT ", c.key(), " AS id ")
+	if err := c.scan(w, spec); err != nil {
+		return err
+	}
+	agg := "max(e.ts)"
+	if r.Which == segments.First {
+		agg = "min(e.ts)"
+	}
+	w.raw(" GROUP BY ", c.key(), " HAVING ", agg, " ")
+	lo, err := at(r.Ago.Value)
+	if err != nil {
+		return err
+	}
+	if r.Ago.Op == segments.OpRange {
+		hi, err := at(r.Ago.Hi)
+		if err != nil {
+			return err
+		}
+		w.raw("BETWEEN ")
+		w.value(hi, typeTimestamp)
+		w.raw(" AND ")
+		w.value(lo, typeTimestamp)
+		return nil
+	}
+	flipped := map[string]string{">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "<>": "<>"}[op]
+	w.raw(flipped, " ")
+	w.value(lo, typeTimestamp)
+	return nil
+}
+
+// trend: (count in the last D − count in the D before) ÷ count in the D before satisfies
+// the comparison; a zero previous count never matches.
+func (c *compiler) trend(w *sqlWriter, t *segments.Trend) error {
+	if t.Period.Std() <= 0 {
+		return errors.New("in_last: needs a positive duration")
+	}
+	cur, prev := t.Periods(c.asOf)
+	spec := scanSpec{events: t.Events, where: t.Where, ivs: []segments.Interval{{Start: prev.Start, End: cur.End, EndIncl: true}}, window: true}
+	w.raw("SELECT ", c.key(), " AS id ")
+	if err := c.scan(w, spec); err != nil {
+		return err
+	}
+	previous := func() {
+		w.raw("count(*) FILTER (WHERE e.ts <= ")
+		w.value(prev.End, typeTimestamp)
+		w.raw(")")
+	}
+	w.raw(" GROUP BY ", c.key(), " HAVING ")
+	previous()
+	w.raw(" > 0 AND ")
+	return compare(w, func() {
+		w.raw("CAST(count(*) FILTER (WHERE e.ts > ")
+		w.value(cur.Start, typeTimestamp)
+		w.raw(") - ")
+		previous()
+		w.raw(" AS DOUBLE) / ")
+		previous()
+	}, t.Change)
+}
+
+// gap: (as_of − latest E) ÷ the mean gap between consecutive E events satisfies the
+// comparison. The mean of consecutive gaps is (latest − earliest) ÷ (n − 1), so no window
+// function is needed. It needs at least 2 events; when they all share one instant the mean
+// gap is 0, the ratio undefined, and the person never matches. Computed in microseconds as
+// (as_of − latest) × (n − 1) ÷ (latest − earliest), one rounding.
+func (c *compiler) gap(w *sqlWriter, g *segments.Gap) error {
+	spec := scanSpec{events: g.Events, where: g.Where}
+	w.raw("SELECT ", c.key(), " AS id ")
+	if err := c.scan(w, spec); err != nil {
+		return err
+	}
+	w.raw(" GROUP BY ", c.key(), " HAVING count(*) >= 2 AND max(e.ts) > min(e.ts) AND ")
+	return compare(w, func() {
+		w.raw("CAST(")
+		w.value(c.asOf.UnixMicro(), typeBigint)
+		w.raw(" - epoch_us(max(e.ts)) AS DOUBLE) * (count(*) - 1) / (epoch_us(max(e.ts)) - epoch_us(min(e.ts)))")
+	}, g.VsAverage)
+}
+
+// affinity: among the member's matching events with the property set, the share whose
+// property equals the value satisfies the comparison. Members need at least one such event:
+// the share of nothing is undefined and never matches.
+func (c *compiler) affinity(w *sqlWriter, a *segments.Affinity) error {
+	if a.Property == "" {
+		return errors.New("no property")
+	}
+	spec := c.resolve(a.Window)
+	spec.events, spec.where = a.Of, a.Where
+	w.raw("SELECT ", c.key(), " AS id ")
+	if err := c.scan(w, spec); err != nil {
+		return err
+	}
+	w.raw(" AND ")
+	propertyRaw(w, a.Property)
+	w.raw(" IS NOT NULL GROUP BY ", c.key(), " HAVING ")
+	return compare(w, func() {
+		w.raw("CAST(count(*) FILTER (WHERE ")
+		valueEquals(w, a.Property, a.Is)
+		w.raw(") AS DOUBLE) / count(*)")
+	}, a.Share)
+}
+
+// rfm: recency, frequency and monetary scores 1–5 over everyone with at least one E:
+// score = ceil(5 × cume_dist), ranking by the latest E (later is higher), the count of E and
+// the sum of their revenue. cume_dist is k/n with k the rows ranked at or below (ties are
+// peers, so they share a score); the score is computed in integers as (5k + n − 1) div n,
+// which is ceil(5k/n) exactly, where 5 × a double k/n could round up past a whole number.
+func (c *compiler) rfm(w *sqlWriter, r *segments.RFM) error {
+	if r.R == nil && r.F == nil && r.M == nil {
+		return errors.New("no score to compare")
+	}
+	of := r.Of
+	if len(of) == 0 {
+		of = []string{segments.DefaultRFMEvent}
+	}
+	scores := []struct {
+		cmp *segments.Comparison
+		col string
+	}{{r.R, "r"}, {r.F, "f"}, {r.M, "m"}}
+	w.raw("SELECT id FROM (SELECT id")
+	for _, s := range scores {
+		if s.cmp != nil {
+			w.rawf(", (5 * count(*) OVER (ORDER BY %[1]s) + n - 1) // n AS %[1]s_score", s.col)
+		}
+	}
+	w.raw(" FROM (SELECT id, r, f, m, count(*) OVER () AS n FROM (SELECT ", c.key(),
+		" AS id, max(e.ts) AS r, count(*) AS f, coalesce(sum(e.revenue), 0) AS m ")
+	if err := c.scan(w, scanSpec{events: of}); err != nil {
+		return err
+	}
+	w.raw(" GROUP BY ", c.key(), "))) WHERE ")
+	first := true
+	for _, s := range scores {
+		if s.cmp == nil {
+			continue
+		}
+		if !first {
+			w.raw(" AND ")
+		}
+		first = false
+		col := s.col + "_score"
+		if err := compare(w, func() { w.raw(col) }, *s.cmp); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// userAttr: the person's attribute matches; a missing (NULL) attribute never matches. For
+// unit: account an account is a member when one of its people matches.
+func (c *compiler) userAttr(w *sqlWriter, u *segments.UserAttr) error {
+	col, err := c.snap.attribute(u)
+	if err != nil {
+		return err
+	}
+	if c.unit == segments.UnitAccount {
+		w.raw("SELECT DISTINCT a.aid AS id FROM users u JOIN accounts a ON a.account_id = u.account_id WHERE ")
+	} else {
+		w.raw("SELECT u.uid AS id FROM users u WHERE ")
+	}
+	ident := "u." + quoteIdent(col.name)
+	if u.Cmp != nil {
+		return compare(w, func() { w.raw(col.numeric(ident)) }, *u.Cmp)
+	}
+	if len(u.Values) == 0 {
+		return errors.New("no value to compare")
+	}
+	if len(u.Values) > segments.MaxList {
+		return fmt.Errorf("more than %d values", segments.MaxList)
+	}
+	w.raw("(")
+	for i, v := range u.Values {
+		if i > 0 {
+			w.raw(" OR ")
+		}
+		col.equals(w, ident, v)
+	}
+	w.raw(")")
+	return nil
+}

@@ -1,0 +1,180 @@
+package query
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/segscope/segscope/segments"
+)
+
+// run is one evaluation: the snapshot and as_of it reads, the resolver of segment
+// references, the chain of segments being evaluated (to report cycles) and what it cost.
+type run struct {
+	e       *Engine
+	snap    *snapshot
+	asOf    time.Time
+	r       Resolver
+	stack   []string
+	queries int
+	hits    int
+}
+
+func (e *Engine) newRun(ctx context.Context, r Resolver, asOf time.Time) (*run, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	snap, err := e.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &run{e: e, snap: snap, asOf: snap.resolveAsOf(asOf), r: r}, nil
+}
+
+// eval computes the members of c: leaves through the cache, composition with bitmaps.
+func (r *run) eval(ctx context.Context, c segments.Condition, unit segments.Unit) (*MemberSet, error) {
+	return r.evalDepth(ctx, c, unit, 0)
+}
+
+func (r *run) evalDepth(ctx context.Context, c segments.Condition, unit segments.Unit, depth int) (*MemberSet, error) {
+	if depth > segments.MaxDepth*4 {
+		return nil, errors.New("conditions nest too deeply")
+	}
+	switch x := c.(type) {
+	case nil:
+		return nil, errors.New("missing condition")
+	case *segments.All:
+		if len(x.Conditions) == 0 {
+			return nil, conditionError(c, errors.New("needs at least one condition"))
+		}
+		var out *MemberSet
+		for _, child := range x.Conditions {
+			set, err := r.evalDepth(ctx, child, unit, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if out == nil {
+				out = set
+			} else {
+				out = out.And(set)
+			}
+		}
+		return out, nil
+	case *segments.Any:
+		if len(x.Conditions) == 0 {
+			return nil, conditionError(c, errors.New("needs at least one condition"))
+		}
+		var out *MemberSet
+		for _, child := range x.Conditions {
+			set, err := r.evalDepth(ctx, child, unit, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if out == nil {
+				out = set
+			} else {
+				out = out.Or(set)
+			}
+		}
+		return out, nil
+	case *segments.Not:
+		set, err := r.evalDepth(ctx, x.Condition, unit, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		return r.snap.universe(unit).AndNot(set), nil
+	case *segments.SegmentRef:
+		seg, err := r.enter(x, unit)
+		if err != nil {
+			return nil, err
+		}
+		defer r.leave()
+		return r.evalDepth(ctx, seg.Where, unit, depth+1)
+	}
+	return r.leaf(ctx, c, unit)
+}
+
+// enter resolves a segment reference and pushes it on the chain, refusing cycles, unknown
+// names and a unit other than the referencing segment's.
+func (r *run) enter(ref *segments.SegmentRef, unit segments.Unit) (*segments.Segment, error) {
+	var seg *segments.Segment
+	if r.r != nil {
+		seg = r.r.Segment(ref.Name)
+	}
+	if seg == nil {
+		return nil, &segments.Error{Pos: ref.Pos, Msg: fmt.Sprintf("unknown segment %q", ref.Name)}
+	}
+	for i, name := range r.stack {
+		if name == ref.Name {
+			path := append(append([]string{}, r.stack[i:]...), ref.Name)
+			return nil, &segments.Error{Pos: ref.Pos, Msg: "segment reference cycle: " + strings.Join(path, " -> ")}
+		}
+	}
+	if seg.Unit != unit {
+		return nil, &segments.Error{Pos: ref.Pos, Msg: fmt.Sprintf("segment %q counts %ss, not %ss", ref.Name, seg.Unit, unit)}
+	}
+	if seg.Where == nil {
+		return nil, &segments.Error{Pos: ref.Pos, Msg: fmt.Sprintf("segment %q has no condition", ref.Name)}
+	}
+	r.stack = append(r.stack, ref.Name)
+	return seg, nil
+}
+
+func (r *run) leave() { r.stack = r.stack[:len(r.stack)-1] }
+
+// leaf evaluates one leaf condition through the cache.
+func (r *run) leaf(ctx context.Context, c segments.Condition, unit segments.Unit) (*MemberSet, error) {
+	text, err := segments.FormatCondition(c)
+	if err != nil {
+		return nil, conditionError(c, err)
+	}
+	key := fmt.Sprintf("%d|%s|%d|%s", r.snap.version, unit, r.asOf.UnixMicro(), text)
+	set, hit, err := r.e.cache.get(ctx, key, func(ctx context.Context) (*MemberSet, error) {
+		comp := &compiler{unit: unit, asOf: r.asOf, snap: r.snap}
+		q, err := comp.leaf(c, false)
+		if err != nil {
+			return nil, err
+		}
+		r.queries++
+		set, err := r.e.fetchSet(ctx, r.snap.domain(unit), q.w.String(), q.w.args)
+		if err != nil {
+			return nil, conditionError(c, err)
+		}
+		if q.complement {
+			set = r.snap.universe(unit).AndNot(set)
+		}
+		return set, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if hit {
+		r.hits++
+	}
+	return set, nil
+}
+
+// fetchSet runs a query returning a column id and collects the ids as a set. The ids come
+// back from DuckDB as one bitstring over [0, domain) (see bitsToSet for why).
+func (e *Engine) fetchSet(ctx context.Context, domain uint64, query string, args []any) (*MemberSet, error) {
+	if domain == 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return newMemberSet(nil), nil
+	}
+	q := fmt.Sprintf("SELECT CAST(bitstring_agg(id, 0, %d) AS BLOB) FROM (%s)", domain-1, query)
+	var blob []byte
+	if err := e.store.DB().QueryRowContext(ctx, q, args...).Scan(&blob); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("query interrupted: %w", ctxErr)
+		}
+		return nil, fmt.Errorf("query: %w", err)
+	}
+	if blob == nil {
+		return newMemberSet(nil), nil
+	}
+	return bitsToSet(blob, domain)
+}
