@@ -44,9 +44,13 @@ func newAbtestCmd(s *streams) *cobra.Command {
 		seed              uint64
 		formula           string
 		entrants, revenue float64
+		// The campaign mode: the replay fills the baseline, the daily rate and the
+		// projection.
+		campaignFile, asOf, segDir string
+		store                      *storeFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "abtest --baseline P --mde X [flags]",
+		Use:   "abtest [--campaign FILE --db STORE | --baseline P] --mde X [flags]",
 		Short: "Plan an A/B test: sample size, days, power curve and simulated outcomes",
 		Long: `abtest sizes a two-sided two-proportion z-test on a conversion rate and shows what
 running it would look like.
@@ -61,14 +65,30 @@ the first significant look, and how spread out the observed lift is.
 Rates and effects take a fraction or a percent: --baseline 0.1 and --baseline 10% are
 the same. --mde is absolute (0.02 = two percentage points) unless --relative (0.2 = a
 20% lift). With more than two --variants every treatment arm is compared with control
-at --alpha, or at alpha divided by the number of comparisons with --bonferroni.`,
+at --alpha, or at alpha divided by the number of comparisons with --bonferroni.
+
+With --campaign FILE --db STORE the campaign is replayed first (as segscope simulate
+does, with --as-of and --segments): the baseline is the conversion rate of its settled
+holdout journeys (of its treated journeys when it has no holdout), the daily rate its
+journeys per day of the replay window, and the projection covers those journeys at
+their revenue per conversion. --daily, --entrants and --revenue still override.`,
 		Example: `  segscope abtest --baseline 10% --mde 2% --daily 500
   segscope abtest --baseline 0.032 --mde 0.1 --relative --power 0.9 --variants 3 --bonferroni
-  segscope abtest --baseline 20% --mde 5% --formula evanmiller --sims 0 --json`,
+  segscope abtest --baseline 20% --mde 5% --formula evanmiller --sims 0 --json
+  segscope abtest --campaign sample-data/campaigns/cart_recovery.yaml --db shop.duckdb --mde 10% --relative`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			flags := cmd.Flags()
-			for _, name := range []string{"baseline", "mde"} {
+			required := []string{"baseline", "mde"}
+			if campaignFile != "" {
+				if flags.Changed("baseline") {
+					return errors.New("--baseline and --campaign are exclusive: the campaign's replay gives the baseline")
+				}
+				required = required[1:]
+			} else if store.db != "" {
+				return errors.New("--db is for --campaign FILE: give the campaign to replay")
+			}
+			for _, name := range required {
 				if !flags.Changed(name) {
 					return fmt.Errorf("--%s is required (a rate such as 0.1 or 10%%)", name)
 				}
@@ -82,7 +102,7 @@ at --alpha, or at alpha divided by the number of comparisons with --bonferroni.`
 			if sims < 0 {
 				return fmt.Errorf("--sims must not be negative, got %d", sims)
 			}
-			if flags.Changed("revenue") && !flags.Changed("entrants") {
+			if flags.Changed("revenue") && !flags.Changed("entrants") && campaignFile == "" {
 				return errors.New("--revenue needs --entrants: the number of people the projection covers")
 			}
 			if flags.Changed("entrants") && !(entrants > 0) {
@@ -107,10 +127,18 @@ at --alpha, or at alpha divided by the number of comparisons with --bonferroni.`
 			if bonferroni {
 				in.Design.Correction = abtest.CorrectionBonferroni
 			}
+			var fromCampaign *abtestCampaign
+			if campaignFile != "" {
+				keep := abtestOverrides{Daily: flags.Changed("daily"), Entrants: flags.Changed("entrants"), Revenue: flags.Changed("revenue")}
+				if fromCampaign, err = abtestFromCampaign(cmd.Context(), s, store, campaignFile, asOf, segDir, keep, &in); err != nil {
+					return err
+				}
+			}
 			report, err := abtestReportFor(cmd.Context(), in)
 			if err != nil {
 				return err
 			}
+			report.Campaign = fromCampaign
 			if asJSON {
 				enc := json.NewEncoder(s.out)
 				enc.SetIndent("", "  ")
@@ -119,8 +147,12 @@ at --alpha, or at alpha divided by the number of comparisons with --bonferroni.`
 			return writeABTestReport(s.out, report)
 		},
 	}
+	store = addStoreFlags(cmd)
 	fl := cmd.Flags()
-	fl.Var(&baseline, "baseline", "control conversion rate, e.g. 0.1 or 10% (required)")
+	fl.Var(&baseline, "baseline", "control conversion rate, e.g. 0.1 or 10% (required without --campaign)")
+	fl.StringVar(&campaignFile, "campaign", "", "replay this campaign `FILE` over --db for the baseline and daily rate")
+	fl.StringVar(&asOf, "as-of", "", "with --campaign: replay as of this `TIME` (default: the latest event)")
+	fl.StringVar(&segDir, "segments", "", "with --campaign: workspace `DIR` of the segment its trigger names")
 	fl.Var(&mde, "mde", "minimum detectable effect: absolute (0.02 or 2% = two points) unless --relative (required)")
 	fl.BoolVar(&relative, "relative", false, "read --mde as a fraction of the baseline (0.2 = a 20% lift)")
 	fl.Var(&alpha, "alpha", "two-sided significance level of each comparison")
@@ -181,6 +213,8 @@ type abtestReport struct {
 	PowerCurve []abtestPower `json:"power_curve"`
 	Simulation *abtestSim    `json:"simulation"`
 	Impact     *abtestImpact `json:"impact,omitempty"`
+	// Campaign is where the inputs came from with --campaign.
+	Campaign *abtestCampaign `json:"campaign,omitempty"`
 }
 
 type abtestImpact struct {
@@ -331,6 +365,9 @@ func abtestSimFrom(res abtest.SimResult, looks int) *abtestSim {
 func writeABTestReport(w io.Writer, r abtestReport) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "A/B test plan · two-sided two-proportion z-test, %s formula, power %s\n\n", r.Formula, abPct(r.Power, 0))
+	if r.Campaign != nil {
+		writeABTestCampaign(&b, r.Campaign)
+	}
 	effect := r.TreatmentRate - r.ControlRate
 	fmt.Fprintf(&b, "  control rate    %s\n", abPct(r.ControlRate, 2))
 	fmt.Fprintf(&b, "  treatment rate  %s   %s\n", abPct(r.TreatmentRate, 2), abEffect(effect, effect/r.ControlRate))

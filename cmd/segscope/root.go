@@ -35,5 +35,11 @@ and A/B tests over history. With no arguments it opens the explorer on a demo da
 	root.AddCommand(newInfoCmd(s))
 	root.AddCommand(newGenCmd(s))
 	root.AddCommand(newAbtestCmd(s))
+	root.AddCommand(newCountCmd(s))
+	root.AddCommand(newOverlapCmd(s))
+	root.AddCommand(newMembersCmd(s))
+	root.AddCommand(newSQLCmd(s))
+	root.AddCommand(newCheckCmd(s))
+	root.AddCommand(newSimulateCmd(s))
 	return root
 }
