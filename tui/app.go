@@ -17,8 +17,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/tui/builder"
 	"github.com/segscope/segscope/tui/data"
 	"github.com/segscope/segscope/tui/format"
+	"github.com/segscope/segscope/tui/segments"
 	"github.com/segscope/segscope/tui/theme"
 )
 
@@ -27,6 +29,8 @@ type Env struct {
 	Store     *query.Store
 	StoreName string    // shown in the status bar: a path, or "demo"
 	AsOf      time.Time // zero: the latest event
+	// Workspace is the folder of segment files; "" for none (saving is then off).
+	Workspace string
 	// Dark is the background assumed until the terminal answers (over SSH it may not).
 	Dark bool
 	// Clock times queries for the status bar; nil means time.Now. Tests pass a fixed clock
@@ -38,10 +42,11 @@ type screenID int
 
 const (
 	screenData screenID = iota
+	screenSegments
 	screenCount
 )
 
-var screenTitles = [screenCount]string{"Data"}
+var screenTitles = [screenCount]string{"Data", "Segments"}
 
 // Model is the explorer's root model.
 type Model struct {
@@ -54,8 +59,10 @@ type Model struct {
 	width  int
 	height int
 	active screenID
+	engine *query.Engine
 
-	data data.Model
+	data     data.Model
+	segments segments.Model
 
 	info      *query.Info
 	infoErr   error
@@ -75,6 +82,7 @@ func New(ctx context.Context, env Env) Model {
 		n := fmt.Sprint(int(i) + 1)
 		keys.Screens = append(keys.Screens, key.NewBinding(key.WithKeys(n), key.WithHelp(n, strings.ToLower(screenTitles[i]))))
 	}
+	engine := query.NewEngine(env.Store)
 	m := Model{
 		ctx:     ctx,
 		env:     env,
@@ -82,9 +90,11 @@ func New(ctx context.Context, env Env) Model {
 		keys:    keys,
 		help:    help.New(),
 		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		engine:  engine,
 		data:    data.New(th),
 		pending: []string{"reading store"},
 	}
+	m.segments = segments.New(ctx, segments.Deps{Engine: engine, Dir: env.Workspace, AsOf: env.AsOf}, th)
 	m.applyTheme(th)
 	return m
 }
@@ -104,9 +114,9 @@ func (m Model) readInfo() tea.Cmd {
 	}
 }
 
-// Init asks for the terminal's background and reads the store.
+// Init asks for the terminal's background, reads the store and the workspace.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.readInfo(), m.spin.Tick)
+	return tea.Batch(tea.RequestBackgroundColor, m.readInfo(), m.spin.Tick, m.segments.Init())
 }
 
 func (m *Model) applyTheme(th *theme.Theme) {
@@ -114,6 +124,7 @@ func (m *Model) applyTheme(th *theme.Theme) {
 	m.help.Styles = th.Help
 	m.spin.Style = lipgloss.NewStyle().Foreground(th.Accent)
 	m.data.SetTheme(th)
+	m.segments.SetTheme(th)
 }
 
 // Update routes messages: global keys here, the rest to the focused screen.
@@ -137,15 +148,24 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			m.data.SetInfo(msg.info)
 			m.data.SetAsOf(m.asOf)
+			m.segments.SetVocab(vocabOf(msg.info))
 		}
 		return m, nil
-	case spinner.TickMsg:
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		return m, cmd
+	case segments.MarkedMsg, segments.WorkspaceMsg:
+		return m, nil // the Overlap screen listens here
 	case tea.KeyPressMsg:
+		if msg.String() != "ctrl+c" && m.capturing() {
+			return m.updateScreen(msg) // typed text, not commands
+		}
 		switch {
 		case key.Matches(msg, m.keys.Quit):
+			if m.segments.Editing() {
+				// The builder confirms unsaved changes before the app quits.
+				m.focus(screenSegments)
+				var cmd tea.Cmd
+				m.segments, cmd = m.segments.AskQuit()
+				return m, cmd
+			}
 			return m, tea.Quit
 		case key.Matches(msg, m.keys.Help):
 			m.help.ShowAll = !m.help.ShowAll
@@ -165,7 +185,21 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 	}
-	return m.updateScreen(msg)
+	switch msg.(type) {
+	case tea.KeyPressMsg, tea.MouseMsg:
+		return m.updateScreen(msg)
+	}
+	return m.broadcast(msg)
+}
+
+// broadcast gives a message that is not input to every screen: answers to background work
+// belong to the screen that asked, whichever has focus now.
+func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmds [3]tea.Cmd
+	m.spin, cmds[0] = m.spin.Update(msg)
+	m.data, cmds[1] = m.data.Update(msg)
+	m.segments, cmds[2] = m.segments.Update(msg)
+	return m, tea.Batch(cmds[:]...)
 }
 
 func (m *Model) focus(s screenID) {
@@ -173,13 +207,35 @@ func (m *Model) focus(s screenID) {
 	m.layout()
 }
 
+// capturing reports whether the focused screen is taking typed text.
+func (m Model) capturing() bool {
+	return m.active == screenSegments && m.segments.Capturing()
+}
+
 func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch m.active {
 	case screenData:
 		m.data, cmd = m.data.Update(msg)
+	case screenSegments:
+		m.segments, cmd = m.segments.Update(msg)
 	}
 	return m, cmd
+}
+
+// vocabOf is what the builder offers to complete, from the store's description.
+func vocabOf(info *query.Info) builder.Vocab {
+	var v builder.Vocab
+	for _, e := range info.EventCounts {
+		v.Events = append(v.Events, e.Name)
+	}
+	for _, p := range info.Properties {
+		v.Properties = append(v.Properties, p.Key)
+	}
+	for _, a := range info.Attributes {
+		v.Attributes = append(v.Attributes, a.Name)
+	}
+	return v
 }
 
 // chromeHeight is the rows the tab bar, status bar and help take.
@@ -191,12 +247,15 @@ func (m *Model) layout() {
 	m.help.SetWidth(m.width)
 	h := max(0, m.height-m.chromeHeight())
 	m.data.SetSize(m.width, h)
+	m.segments.SetSize(m.width, h)
 }
 
 func (m Model) screenKeys() helpKeys {
 	switch m.active {
 	case screenData:
 		return m.data.KeyMap()
+	case screenSegments:
+		return m.segments.KeyMap()
 	}
 	return nil
 }
@@ -236,6 +295,8 @@ func (m Model) screenView() string {
 	switch m.active {
 	case screenData:
 		return m.data.View()
+	case screenSegments:
+		return m.segments.View()
 	}
 	return ""
 }
@@ -266,8 +327,12 @@ func (m Model) statusBar() string {
 	if m.lastQuery > 0 {
 		parts = append(parts, seg("last query", format.Elapsed(m.lastQuery)))
 	}
-	if len(m.pending) > 0 {
-		parts = append(parts, m.spin.View()+" "+th.Subtle.Render(strings.Join(m.pending, ", ")))
+	pending := m.pending
+	if p := m.segments.Pending(); p != "" {
+		pending = append(append([]string(nil), pending...), p)
+	}
+	if len(pending) > 0 {
+		parts = append(parts, m.spin.View()+" "+th.Subtle.Render(strings.Join(pending, ", ")))
 	}
 	return ansi.Truncate(th.StatusBar.Render(strings.Join(parts, th.Subtle.Render("  │  "))), m.width, "…")
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -11,14 +13,16 @@ import (
 
 	"github.com/segscope/segscope/demo"
 	"github.com/segscope/segscope/query"
+	sampledata "github.com/segscope/segscope/sample-data"
 	"github.com/segscope/segscope/tui"
 )
 
 // exploreFlags are the root command's: what to open the explorer on.
 type exploreFlags struct {
-	db    string
-	users string
-	asOf  string
+	db       string
+	users    string
+	asOf     string
+	segments string
 }
 
 func addExploreFlags(cmd *cobra.Command) *exploreFlags {
@@ -26,6 +30,7 @@ func addExploreFlags(cmd *cobra.Command) *exploreFlags {
 	cmd.Flags().StringVar(&f.db, "db", "", "open this store (`STORE.duckdb`) read-only")
 	cmd.Flags().StringVar(&f.users, "users", "", "with FILE arguments: a users file with attributes (`USERS.csv`)")
 	cmd.Flags().StringVar(&f.asOf, "as-of", "", "evaluate as of this `TIME` (RFC 3339 or YYYY-MM-DD; default: the latest event)")
+	cmd.Flags().StringVar(&f.segments, "segments", "", "the workspace: a folder of segment files (`DIR`); the builder saves here")
 	return f
 }
 
@@ -33,6 +38,10 @@ func addExploreFlags(cmd *cobra.Command) *exploreFlags {
 // until the person quits.
 func runExplorer(ctx context.Context, s *streams, f *exploreFlags, files []string) error {
 	asOf, err := parseAsOf(f.asOf)
+	if err != nil {
+		return err
+	}
+	workspace, err := workspaceFor(f, files)
 	if err != nil {
 		return err
 	}
@@ -47,7 +56,7 @@ func runExplorer(ctx context.Context, s *streams, f *exploreFlags, files []strin
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	model := tui.New(ctx, tui.Env{Store: store, StoreName: name, AsOf: asOf, Dark: true})
+	model := tui.New(ctx, tui.Env{Store: store, StoreName: name, AsOf: asOf, Workspace: workspace, Dark: true})
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithInput(s.in), tea.WithOutput(s.out))
 	if _, err := p.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) {
 		return fmt.Errorf("explorer: %w", err)
@@ -95,4 +104,45 @@ func parseAsOf(s string) (time.Time, error) {
 		return d.Add(24*time.Hour - time.Second), nil
 	}
 	return time.Time{}, fmt.Errorf("--as-of %q: want RFC 3339 (2026-11-27T12:00:00Z) or a date (2026-11-27)", s)
+}
+
+// workspaceFor is the folder of segment files the explorer reads and saves to: --segments
+// when given; for the demo, a copy of the demo workspace in the user's data folder (made on
+// first use, then theirs to change); otherwise none, and saving is off.
+func workspaceFor(f *exploreFlags, files []string) (string, error) {
+	if f.segments != "" {
+		info, err := os.Stat(f.segments)
+		if err != nil {
+			return "", fmt.Errorf("--segments: %w", err)
+		}
+		if !info.IsDir() {
+			return "", fmt.Errorf("--segments %s: not a folder", f.segments)
+		}
+		return f.segments, nil
+	}
+	if f.db != "" || len(files) > 0 {
+		return "", nil
+	}
+	return demoWorkspace()
+}
+
+// demoWorkspace is $XDG_DATA_HOME/segscope/demo (~/.local/share/segscope/demo), seeded from
+// the embedded demo workspace when it does not exist.
+func demoWorkspace() (string, error) {
+	base := os.Getenv("XDG_DATA_HOME")
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("demo workspace: %w", err)
+		}
+		base = filepath.Join(home, ".local", "share")
+	}
+	dir := filepath.Join(base, "segscope", "demo")
+	if _, err := os.Stat(dir); err == nil {
+		return dir, nil
+	}
+	if err := sampledata.WriteWorkspace(dir); err != nil {
+		return "", fmt.Errorf("demo workspace: %w", err)
+	}
+	return dir, nil
 }

@@ -29,6 +29,7 @@ type Theme struct {
 	Subtle      lipgloss.Style // secondary text
 	Number      lipgloss.Style // counts and figures
 	Emphasis    lipgloss.Style
+	Group       lipgloss.Style // group labels: "all of", a template group
 	Error       lipgloss.Style
 	Warning     lipgloss.Style
 	Success     lipgloss.Style
@@ -83,6 +84,7 @@ func New(dark bool) *Theme {
 	t.Subtle = lipgloss.NewStyle().Foreground(t.Muted)
 	t.Number = lipgloss.NewStyle().Foreground(t.Accent2).Bold(true)
 	t.Emphasis = lipgloss.NewStyle().Foreground(t.Fg).Bold(true)
+	t.Group = lipgloss.NewStyle().Foreground(t.Accent2).Bold(true)
 	t.Error = lipgloss.NewStyle().Foreground(t.Bad).Bold(true)
 	t.Warning = lipgloss.NewStyle().Foreground(t.Warn)
 	t.Success = lipgloss.NewStyle().Foreground(t.Good)

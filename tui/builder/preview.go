@@ -1,0 +1,388 @@
+package builder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/segments"
+	"github.com/segscope/segscope/tui/format"
+	"github.com/segscope/segscope/tui/safe"
+)
+
+// evalTickMsg ends the pause after edit seq.
+type evalTickMsg struct{ seq int }
+
+// evalMsg is the answer to evaluation request seq.
+type evalMsg struct {
+	seq    int
+	result *query.Result
+	counts map[string]int64 // member count of each node alone, by path
+	err    error
+}
+
+type valuesMsg struct {
+	key    valuesKey
+	values []string
+}
+
+// overlayMsg fills the SQL or members overlay; copy is what the copy key puts on the
+// clipboard.
+type overlayMsg struct{ text, copy string }
+
+type savedMsg struct {
+	file string
+	text []byte
+	err  error
+}
+
+// draftResolver answers references with the workspace's segments, except that the segment
+// being edited is the draft, not its saved version.
+type draftResolver struct {
+	base query.Resolver
+	seg  *segments.Segment
+}
+
+func (r draftResolver) Segment(name string) *segments.Segment {
+	if r.seg != nil && name == r.seg.Name {
+		return r.seg
+	}
+	if r.base == nil {
+		return nil
+	}
+	return r.base.Segment(name)
+}
+
+// reparse reads the draft through the language's parser.
+func (m *Model) reparse() {
+	file := m.file
+	if file == "" {
+		file = m.draft.Name + ".yaml"
+	}
+	m.parsed, m.errs = m.draft.Parse(filepath.Base(file), m.vocabulary())
+	if m.parsed != nil && m.parsed.Where == nil {
+		m.parsed = nil // nothing to count yet
+	}
+}
+
+// vocabulary checks names once the store's are known.
+func (m *Model) vocabulary() segments.Vocabulary {
+	if len(m.deps.Vocab.Events) == 0 {
+		return nil
+	}
+	return m.deps.Vocab
+}
+
+// schedule asks for a count after the pause; a later edit supersedes it.
+func (m *Model) schedule() tea.Cmd {
+	m.seq++
+	if m.parsed == nil || m.deps.Engine == nil {
+		return nil
+	}
+	seq := m.seq
+	return tea.Tick(m.deps.Debounce, func(time.Time) tea.Msg { return evalTickMsg{seq: seq} })
+}
+
+// evaluateNow cancels the running count, if any, and starts one for the current draft.
+func (m *Model) evaluateNow() tea.Cmd {
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+	if m.parsed == nil || m.deps.Engine == nil {
+		m.evaluating = false
+		return nil
+	}
+	ctx, cancel := context.WithCancel(m.ctx)
+	m.cancel = cancel
+	m.evaluating = true
+	seq, eng, seg, asOf := m.seq, m.deps.Engine, m.parsed, m.deps.AsOf
+	res := draftResolver{base: m.deps.Resolver, seg: seg}
+	nodes := map[string]segments.Condition{}
+	conditionPaths(m.draft.Root, seg.Where, nil, nodes)
+	return func() tea.Msg {
+		defer cancel()
+		r, err := eng.Evaluate(ctx, seg, res, asOf)
+		if err != nil {
+			return evalMsg{seq: seq, err: err}
+		}
+		counts := make(map[string]int64, len(nodes))
+		for p, c := range nodes {
+			set, err := eng.EvaluateCondition(ctx, c, seg.Unit, res, r.AsOf)
+			if err != nil {
+				return evalMsg{seq: seq, err: err}
+			}
+			counts[p] = int64(set.Count())
+		}
+		return evalMsg{seq: seq, result: r, counts: counts}
+	}
+}
+
+// conditionPaths pairs each node of the draft with the parsed condition it became; the two
+// trees have the same shape.
+func conditionPaths(n *Node, c segments.Condition, path []int, out map[string]segments.Condition) {
+	if n == nil || c == nil {
+		return
+	}
+	out[pathKey(path)] = c
+	var kids []segments.Condition
+	switch c := c.(type) {
+	case *segments.All:
+		kids = c.Conditions
+	case *segments.Any:
+		kids = c.Conditions
+	case *segments.Not:
+		kids = []segments.Condition{c.Condition}
+	}
+	for i, k := range n.Kids {
+		if i < len(kids) {
+			conditionPaths(k, kids[i], append(append([]int(nil), path...), i), out)
+		}
+	}
+}
+
+func pathKey(p []int) string { return fmt.Sprint(p) }
+
+func (m Model) applyResult(msg evalMsg) Model {
+	if msg.seq != m.seq {
+		return m // an answer to an older draft: never drawn
+	}
+	m.evaluating = false
+	if msg.err != nil {
+		if errors.Is(msg.err, context.Canceled) {
+			return m
+		}
+		m.evalErr = msg.err
+		return m
+	}
+	m.evalErr = nil
+	m.result = msg.result
+	m.counts = msg.counts
+	m.evalSeq = msg.seq
+	return m
+}
+
+func (m *Model) fetchValues(k valuesKey) tea.Cmd {
+	if m.deps.Engine == nil {
+		return nil
+	}
+	store, ctx := m.deps.Engine.Store(), m.ctx
+	kind, name, _ := strings.Cut(string(k), ":")
+	var events []string
+	if n := m.draft.At(m.formPath); n != nil && kind == "prop" {
+		for _, key := range []string{"did", "did_not", "of", "last", "first", "trend", "gap"} {
+			if v, ok := n.Get(key); ok {
+				events = eventList(v)
+				break
+			}
+		}
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		var vals []string
+		var err error
+		if kind == "attr" {
+			vals, err = store.AttributeValues(ctx, name, 50)
+		} else {
+			vals, err = store.PropertyValues(ctx, name, events, 50)
+		}
+		if err != nil {
+			vals = nil // no suggestions is better than a wrong one; typing still works
+		}
+		for i, v := range vals {
+			vals[i] = safe.Text(v)
+		}
+		return valuesMsg{key: k, values: vals}
+	}
+}
+
+// eventList reads a field's event names: one name or a flow list.
+func eventList(v string) []string {
+	v = strings.TrimSpace(v)
+	if !strings.HasPrefix(v, "[") {
+		return []string{v}
+	}
+	var out []string
+	for _, p := range strings.Split(strings.Trim(v, "[]"), ",") {
+		if p = strings.Trim(strings.TrimSpace(p), `"'`); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (m *Model) showSQL() tea.Cmd {
+	if m.parsed == nil {
+		m.status = "fix the definition first: there is no SQL for an invalid segment"
+		return nil
+	}
+	m.mode = modeSQL
+	m.overlayText = "compiling…"
+	m.overlay.SetContent(m.overlayText)
+	eng, seg, asOf := m.deps.Engine, m.parsed, m.deps.AsOf
+	res := draftResolver{base: m.deps.Resolver, seg: seg}
+	return func() tea.Msg {
+		sql, err := eng.SQL(seg, res, asOf)
+		if err != nil {
+			return overlayMsg{text: "Could not compile: " + err.Error()}
+		}
+		return overlayMsg{text: sql, copy: sql}
+	}
+}
+
+func (m *Model) showMembers() tea.Cmd {
+	if m.result == nil || m.evalSeq != m.seq {
+		m.status = "wait for the count to finish"
+		return nil
+	}
+	m.mode = modeMembers
+	m.overlayText = "reading members…"
+	m.overlay.SetContent(m.overlayText)
+	eng, set, unit, asOf, ctx := m.deps.Engine, m.result.Members, m.result.Unit, m.result.AsOf, m.ctx
+	total := m.result.Members.Count()
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		members, err := eng.Members(ctx, set, unit, query.MembersOptions{Limit: 50, AsOf: asOf})
+		if err != nil {
+			return overlayMsg{text: "Could not list members: " + err.Error()}
+		}
+		ids := make([]string, len(members))
+		for i, mb := range members {
+			ids[i] = mb.Key
+		}
+		return overlayMsg{text: membersTable(members, int64(total)), copy: strings.Join(ids, "\n")}
+	}
+}
+
+func membersTable(members []query.Member, total int64) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d of %s members\n\n", len(members), format.Count(total))
+	fmt.Fprintf(&b, "%-24s %-17s %8s %12s\n", "id", "last seen", "events", "revenue")
+	for _, mb := range members {
+		last := "never"
+		if !mb.LastSeen.IsZero() {
+			last = mb.LastSeen.UTC().Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(&b, "%-24s %-17s %8s %12.2f\n", safe.Text(mb.Key), last, format.Count(mb.Events), mb.Revenue)
+	}
+	return b.String()
+}
+
+// save writes the draft into the workspace, keeping the file's comments when it can.
+func (m *Model) save() tea.Cmd {
+	if m.deps.Dir == "" {
+		m.status = "saving is off: no workspace folder (start with --segments DIR)"
+		return nil
+	}
+	if m.parsed == nil && len(m.errs) > 0 {
+		m.status = "cannot save: " + m.errs[0].Msg
+		return nil
+	}
+	seg, errs := m.draft.Parse(m.draft.Name+".yaml", m.vocabulary())
+	if errs != nil {
+		m.status = "cannot save: " + errs[0].Msg
+		return nil
+	}
+	file := m.file
+	if file == "" {
+		file = filepath.Join(segmentsDir(m.deps.Dir), seg.Name+".yaml")
+		if other := m.otherSegment(seg.Name); other != nil {
+			m.status = fmt.Sprintf("cannot save: %s already defines a segment named %s", other.File, seg.Name)
+			return nil
+		}
+	} else if other := m.otherSegment(seg.Name); other != nil && other.File != m.file {
+		m.status = fmt.Sprintf("cannot save: %s already defines a segment named %s", other.File, seg.Name)
+		return nil
+	}
+	original, isNew := m.original, m.file == ""
+	return func() tea.Msg {
+		text, err := segmentText(original, seg)
+		if err != nil {
+			return savedMsg{err: err}
+		}
+		if isNew {
+			if _, err := os.Stat(file); err == nil {
+				return savedMsg{err: fmt.Errorf("%s already exists", file)}
+			}
+		}
+		return savedMsg{file: file, text: text, err: writeFileAtomic(file, text)}
+	}
+}
+
+func (m Model) otherSegment(name string) *segments.Segment {
+	if m.deps.Resolver == nil {
+		return nil
+	}
+	return m.deps.Resolver.Segment(name)
+}
+
+// segmentText is the file's new text: the original with its comments where it held this
+// one segment, else the canonical format.
+func segmentText(original []byte, seg *segments.Segment) ([]byte, error) {
+	if len(original) > 0 {
+		if segs, err := segments.Parse("", original); err == nil && len(segs) == 1 {
+			return segments.FormatPreserving(original, seg)
+		}
+	}
+	return segments.Format(seg)
+}
+
+// writeFileAtomic replaces path only once the new text is fully written.
+func writeFileAtomic(path string, text []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(text); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
+	}
+	return nil
+}
+
+func (m Model) applySaved(msg savedMsg) (Model, tea.Cmd) {
+	if msg.err != nil {
+		m.status = "not saved: " + msg.err.Error()
+		m.quitAfter = false
+		return m, nil
+	}
+	m.file = msg.file
+	m.original = msg.text
+	m.saved = string(m.draft.Source().Text)
+	m.status = "saved " + msg.file
+	name, file := m.draft.Name, msg.file
+	cmds := []tea.Cmd{func() tea.Msg { return SavedMsg{Name: name, File: file} }}
+	if m.quitAfter {
+		cmds = append(cmds, func() tea.Msg { return ClosedMsg{Quit: true} })
+	}
+	return m, tea.Sequence(cmds...)
+}
+
+// segmentsDir is where new segment files go: the workspace's segments/ folder when it has
+// one (next to campaigns/), else the workspace folder itself.
+func segmentsDir(workspace string) string {
+	sub := filepath.Join(workspace, "segments")
+	if info, err := os.Stat(sub); err == nil && info.IsDir() {
+		return sub
+	}
+	return workspace
+}
