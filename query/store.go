@@ -6,13 +6,17 @@ package query
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -32,6 +36,7 @@ type Store struct {
 	path   string // "" for an in-memory store
 	opts   Options
 	sealed bool
+	limits atomic.Pointer[Limits] // set by SealWith; connections made after it obey them
 }
 
 // ErrLocked reports a store file held open for writing by another process.
@@ -100,8 +105,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	db := sql.OpenDB(connector)
-	s := &Store{db: db, path: path, opts: opts}
+	s := &Store{path: path, opts: opts}
+	db := sql.OpenDB(&limitConnector{inner: connector, store: s})
+	s.db = db
 	// Every timestamp is UTC; setting it globally (not per connection) means pooled
 	// connections inherit it, and it still holds once the configuration is locked.
 	if _, err := db.ExecContext(ctx, `SET GLOBAL TimeZone = 'UTC'`); err != nil {
@@ -190,9 +196,56 @@ func (s *Store) ensureSchema(ctx context.Context) error {
 // Seal locks the store down for user-composed queries: no extension loading, no file or
 // network access, configuration locked. It cannot be undone for the life of the Store, so
 // it comes after loading.
-func (s *Store) Seal(ctx context.Context) error {
+func (s *Store) Seal(ctx context.Context) error { return s.SealWith(ctx, Limits{}) }
+
+// Limits bound what user-composed queries may take from a served store.
+type Limits struct {
+	// QueryTimeout is the deadline of every statement run after SealWith; DuckDB is
+	// interrupted when it passes and the statement fails with ErrQueryTimeout. 0: none.
+	QueryTimeout time.Duration
+	// MemoryLimit is DuckDB's memory_limit ("512MB", "2GB", "50%"); "" keeps the current one.
+	MemoryLimit string
+	// OnInterrupt, when set, hears of every statement stopped by its deadline or by its
+	// caller's context. ctx is the caller's, so values in it tell who ran the statement.
+	OnInterrupt func(ctx context.Context, ev Interrupt)
+}
+
+// Interrupt is one statement stopped before it finished.
+type Interrupt struct {
+	TimedOut bool          // the store's QueryTimeout passed; false: the caller cancelled
+	Elapsed  time.Duration // how long it ran
+}
+
+// ErrQueryTimeout is the error of a statement stopped by Limits.QueryTimeout.
+var ErrQueryTimeout = fmt.Errorf("query took too long and was stopped: %w", context.DeadlineExceeded)
+
+var memoryLimitRE = regexp.MustCompile(`^(?i)[0-9]+(\.[0-9]+)?\s*(b|kb|mb|gb|tb|kib|mib|gib|tib|%)$`)
+
+// ValidMemoryLimit reports whether s is a DuckDB memory size SealWith accepts.
+func ValidMemoryLimit(s string) bool { return memoryLimitRE.MatchString(s) }
+
+// SealWith seals the store (see Seal) and applies limits to every statement run after it.
+// Call it before the store is shared: connections in use while it runs keep no limits.
+func (s *Store) SealWith(ctx context.Context, lim Limits) error {
 	if s.sealed {
+		if lim.QueryTimeout != 0 || lim.MemoryLimit != "" || lim.OnInterrupt != nil {
+			return errors.New("seal store: already sealed; limits must come with the first seal")
+		}
 		return nil
+	}
+	if lim.MemoryLimit != "" {
+		if !ValidMemoryLimit(lim.MemoryLimit) {
+			return fmt.Errorf("memory limit %q: want a size such as 512MB, 2GB or 50%%", lim.MemoryLimit)
+		}
+		if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`SET GLOBAL memory_limit = '%s'`, lim.MemoryLimit)); err != nil {
+			return fmt.Errorf("seal store: memory limit: %w", err)
+		}
+	}
+	if lim.QueryTimeout > 0 || lim.OnInterrupt != nil {
+		s.limits.Store(&lim)
+		// Drop the idle connections, made without limits; new ones are made with them.
+		s.db.SetMaxIdleConns(-1)
+		s.db.SetMaxIdleConns(defaultMaxIdleConns)
 	}
 	// The order matters: once external access is off it cannot be turned on again, and once
 	// the configuration is locked nothing else can be set.
@@ -210,6 +263,9 @@ func (s *Store) Seal(ctx context.Context) error {
 	s.sealed = true
 	return nil
 }
+
+// defaultMaxIdleConns is database/sql's default, restored after SealWith empties the pool.
+const defaultMaxIdleConns = 2
 
 // Sealed reports whether Seal has run.
 func (s *Store) Sealed() bool { return s.sealed }
@@ -255,4 +311,186 @@ func bumpDataVersion(ctx context.Context, tx *sql.Tx) error {
 		return fmt.Errorf("bump data version: %w", err)
 	}
 	return nil
+}
+
+// limitConnector makes the store's connections. Until SealWith sets limits it hands out
+// DuckDB's own connections untouched (so conn.Raw sees a *duckdb.Conn); after, connections
+// that put a deadline on every statement and report interruptions.
+type limitConnector struct {
+	inner driver.Connector
+	store *Store
+}
+
+func (c *limitConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.inner.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lim := c.store.limits.Load()
+	if lim == nil {
+		return conn, nil
+	}
+	lc := &limitConn{lim: lim}
+	var ok bool
+	if lc.conn, ok = conn.(duckdbConn); !ok {
+		conn.Close()
+		return nil, errors.New("open connection: the DuckDB driver's connection lacks context support")
+	}
+	return lc, nil
+}
+
+func (c *limitConnector) Driver() driver.Driver { return c.inner.Driver() }
+
+// Close closes the DuckDB database; sql.DB.Close calls it.
+func (c *limitConnector) Close() error {
+	if cl, ok := c.inner.(interface{ Close() error }); ok {
+		return cl.Close()
+	}
+	return nil
+}
+
+// duckdbConn is what *duckdb.Conn implements and limitConn passes through.
+type duckdbConn interface {
+	driver.Conn
+	driver.ConnPrepareContext
+	driver.ConnBeginTx
+	driver.QueryerContext
+	driver.ExecerContext
+	driver.NamedValueChecker
+}
+
+type limitConn struct {
+	conn duckdbConn
+	lim  *Limits
+}
+
+// bound gives a statement its deadline; finish reports how it ended and returns the
+// error to hand back.
+func (c *limitConn) bound(ctx context.Context) (context.Context, func(error) error) {
+	start := time.Now()
+	qctx, cancel := ctx, context.CancelFunc(func() {})
+	if c.lim.QueryTimeout > 0 {
+		qctx, cancel = context.WithTimeout(ctx, c.lim.QueryTimeout)
+	}
+	return qctx, func(err error) error {
+		defer cancel()
+		if err == nil {
+			return nil
+		}
+		switch {
+		case ctx.Err() != nil:
+			c.report(ctx, Interrupt{Elapsed: time.Since(start)})
+		case qctx.Err() != nil:
+			c.report(ctx, Interrupt{TimedOut: true, Elapsed: time.Since(start)})
+			return fmt.Errorf("%w (limit %v)", ErrQueryTimeout, c.lim.QueryTimeout)
+		}
+		return err
+	}
+}
+
+func (c *limitConn) report(ctx context.Context, ev Interrupt) {
+	if c.lim.OnInterrupt != nil {
+		c.lim.OnInterrupt(ctx, ev)
+	}
+}
+
+func (c *limitConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	qctx, finish := c.bound(ctx)
+	rows, err := c.conn.QueryContext(qctx, query, args)
+	if err != nil {
+		return nil, finish(err)
+	}
+	return &limitRows{Rows: rows, finish: finish}, nil
+}
+
+func (c *limitConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	qctx, finish := c.bound(ctx)
+	res, err := c.conn.ExecContext(qctx, query, args)
+	return res, finish(err)
+}
+
+func (c *limitConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	st, err := c.conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	ls := &limitStmt{Stmt: st, conn: c}
+	var ok bool
+	if ls.ctx, ok = st.(stmtContext); !ok {
+		st.Close()
+		return nil, errors.New("prepare: the DuckDB driver's statement lacks context support")
+	}
+	return ls, nil
+}
+
+func (c *limitConn) Prepare(query string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), query)
+}
+
+func (c *limitConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	return c.conn.BeginTx(ctx, opts)
+}
+
+func (c *limitConn) Begin() (driver.Tx, error) {
+	return c.conn.BeginTx(context.Background(), driver.TxOptions{})
+}
+
+func (c *limitConn) CheckNamedValue(nv *driver.NamedValue) error { return c.conn.CheckNamedValue(nv) }
+
+func (c *limitConn) Close() error { return c.conn.Close() }
+
+type stmtContext interface {
+	driver.StmtQueryContext
+	driver.StmtExecContext
+}
+
+type limitStmt struct {
+	driver.Stmt
+	ctx  stmtContext
+	conn *limitConn
+}
+
+func (s *limitStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	qctx, finish := s.conn.bound(ctx)
+	rows, err := s.ctx.QueryContext(qctx, args)
+	if err != nil {
+		return nil, finish(err)
+	}
+	return &limitRows{Rows: rows, finish: finish}, nil
+}
+
+func (s *limitStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	qctx, finish := s.conn.bound(ctx)
+	res, err := s.ctx.ExecContext(qctx, args)
+	return res, finish(err)
+}
+
+// limitRows ends the statement's deadline when the rows are closed.
+type limitRows struct {
+	driver.Rows
+	finish func(error) error
+	done   bool
+}
+
+func (r *limitRows) Close() error {
+	err := r.Rows.Close()
+	if !r.done {
+		r.done = true
+		r.finish(nil)
+	}
+	return err
+}
+
+func (r *limitRows) ColumnTypeScanType(i int) reflect.Type {
+	if t, ok := r.Rows.(driver.RowsColumnTypeScanType); ok {
+		return t.ColumnTypeScanType(i)
+	}
+	return reflect.TypeFor[any]()
+}
+
+func (r *limitRows) ColumnTypeDatabaseTypeName(i int) string {
+	if t, ok := r.Rows.(driver.RowsColumnTypeDatabaseTypeName); ok {
+		return t.ColumnTypeDatabaseTypeName(i)
+	}
+	return ""
 }
