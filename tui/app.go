@@ -6,6 +6,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/segscope/segscope/tui/builder"
 	"github.com/segscope/segscope/tui/data"
 	"github.com/segscope/segscope/tui/format"
+	"github.com/segscope/segscope/tui/overlap"
 	"github.com/segscope/segscope/tui/segments"
 	"github.com/segscope/segscope/tui/theme"
 )
@@ -43,10 +45,11 @@ type screenID int
 const (
 	screenData screenID = iota
 	screenSegments
+	screenOverlap
 	screenCount
 )
 
-var screenTitles = [screenCount]string{"Data", "Segments"}
+var screenTitles = [screenCount]string{"Data", "Segments", "Overlap"}
 
 // Model is the explorer's root model.
 type Model struct {
@@ -63,6 +66,7 @@ type Model struct {
 
 	data     data.Model
 	segments segments.Model
+	overlap  overlap.Model
 
 	info      *query.Info
 	infoErr   error
@@ -94,7 +98,8 @@ func New(ctx context.Context, env Env) Model {
 		data:    data.New(th),
 		pending: []string{"reading store"},
 	}
-	m.segments = segments.New(ctx, segments.Deps{Engine: engine, Dir: env.Workspace, AsOf: env.AsOf}, th)
+	m.segments = segments.New(ctx, segments.Deps{Engine: engine, Dir: env.Workspace, AsOf: env.AsOf, Clock: env.Clock}, th)
+	m.overlap = overlap.New(ctx, overlap.Deps{Engine: engine, AsOf: env.AsOf, Clock: env.Clock}, th)
 	m.applyTheme(th)
 	return m
 }
@@ -125,6 +130,7 @@ func (m *Model) applyTheme(th *theme.Theme) {
 	m.spin.Style = lipgloss.NewStyle().Foreground(th.Accent)
 	m.data.SetTheme(th)
 	m.segments.SetTheme(th)
+	m.overlap.SetTheme(th)
 }
 
 // Update routes messages: global keys here, the rest to the focused screen.
@@ -151,8 +157,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.segments.SetVocab(vocabOf(msg.info))
 		}
 		return m, nil
-	case segments.MarkedMsg, segments.WorkspaceMsg:
-		return m, nil // the Overlap screen listens here
+	case segments.MarkedMsg:
+		return m, m.overlap.SetSegments(msg.Workspace, msg.Names)
+	case segments.WorkspaceMsg:
+		return m, m.overlap.SetWorkspace(msg.Workspace)
+	case data.AsOfMsg:
+		return m, m.setAsOf(msg.Time)
 	case tea.KeyPressMsg:
 		if msg.String() != "ctrl+c" && m.capturing() {
 			return m.updateScreen(msg) // typed text, not commands
@@ -195,11 +205,23 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // broadcast gives a message that is not input to every screen: answers to background work
 // belong to the screen that asked, whichever has focus now.
 func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
-	var cmds [3]tea.Cmd
+	var cmds [4]tea.Cmd
 	m.spin, cmds[0] = m.spin.Update(msg)
 	m.data, cmds[1] = m.data.Update(msg)
 	m.segments, cmds[2] = m.segments.Update(msg)
+	m.overlap, cmds[3] = m.overlap.Update(msg)
 	return m, tea.Batch(cmds[:]...)
+}
+
+// setAsOf moves the evaluation time of every screen; zero means the latest event.
+func (m *Model) setAsOf(t time.Time) tea.Cmd {
+	shown := t
+	if shown.IsZero() && m.info != nil {
+		shown = m.info.Last
+	}
+	m.asOf = shown
+	m.data.SetAsOf(shown)
+	return tea.Batch(m.segments.SetAsOf(t), m.overlap.SetAsOf(t))
 }
 
 func (m *Model) focus(s screenID) {
@@ -209,7 +231,13 @@ func (m *Model) focus(s screenID) {
 
 // capturing reports whether the focused screen is taking typed text.
 func (m Model) capturing() bool {
-	return m.active == screenSegments && m.segments.Capturing()
+	switch m.active {
+	case screenData:
+		return m.data.Capturing()
+	case screenSegments:
+		return m.segments.Capturing()
+	}
+	return false
 }
 
 func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -219,6 +247,8 @@ func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.data, cmd = m.data.Update(msg)
 	case screenSegments:
 		m.segments, cmd = m.segments.Update(msg)
+	case screenOverlap:
+		m.overlap, cmd = m.overlap.Update(msg)
 	}
 	return m, cmd
 }
@@ -248,6 +278,8 @@ func (m *Model) layout() {
 	h := max(0, m.height-m.chromeHeight())
 	m.data.SetSize(m.width, h)
 	m.segments.SetSize(m.width, h)
+	m.overlap.SetSize(m.width, h)
+	m.overlap.SetTop(2) // the tab bar and the blank line under it
 }
 
 func (m Model) screenKeys() helpKeys {
@@ -256,6 +288,8 @@ func (m Model) screenKeys() helpKeys {
 		return m.data.KeyMap()
 	case screenSegments:
 		return m.segments.KeyMap()
+	case screenOverlap:
+		return m.overlap.KeyMap()
 	}
 	return nil
 }
@@ -297,6 +331,8 @@ func (m Model) screenView() string {
 		return m.data.View()
 	case screenSegments:
 		return m.segments.View()
+	case screenOverlap:
+		return m.overlap.View()
 	}
 	return ""
 }
@@ -328,8 +364,10 @@ func (m Model) statusBar() string {
 		parts = append(parts, seg("last query", format.Elapsed(m.lastQuery)))
 	}
 	pending := m.pending
-	if p := m.segments.Pending(); p != "" {
-		pending = append(append([]string(nil), pending...), p)
+	for _, p := range []string{m.segments.Pending(), m.overlap.Pending()} {
+		if p != "" {
+			pending = append(slices.Clone(pending), p)
+		}
 	}
 	if len(pending) > 0 {
 		parts = append(parts, m.spin.View()+" "+th.Subtle.Render(strings.Join(pending, ", ")))

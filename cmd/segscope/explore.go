@@ -14,6 +14,7 @@ import (
 	"github.com/segscope/segscope/demo"
 	"github.com/segscope/segscope/query"
 	sampledata "github.com/segscope/segscope/sample-data"
+	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui"
 )
 
@@ -94,16 +95,11 @@ func openForExplorer(ctx context.Context, f *exploreFlags, files []string) (*que
 
 // parseAsOf reads --as-of: RFC 3339, or a date meaning the end of that UTC day.
 func parseAsOf(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
+	t, err := segments.ParseAsOf(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--as-of %w", err)
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	if d, err := time.Parse("2006-01-02", s); err == nil {
-		return d.Add(24*time.Hour - time.Second), nil
-	}
-	return time.Time{}, fmt.Errorf("--as-of %q: want RFC 3339 (2026-11-27T12:00:00Z) or a date (2026-11-27)", s)
+	return t, nil
 }
 
 // workspaceFor is the folder of segment files the explorer reads and saves to: --segments

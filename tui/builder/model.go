@@ -27,6 +27,8 @@ type Deps struct {
 	Vocab Vocab
 	// Debounce is the pause after an edit before the count is recomputed.
 	Debounce time.Duration
+	// Clock times evaluations for the preview; nil means time.Now.
+	Clock func() time.Time
 }
 
 type mode int
@@ -144,6 +146,10 @@ func (m *Model) SetAsOf(t time.Time) tea.Cmd {
 	m.deps.AsOf = t
 	return m.schedule()
 }
+
+// Counting reports whether the preview is being recomputed (an edit waits out its debounce
+// or its query runs).
+func (m Model) Counting() bool { return m.parsed != nil && (m.evaluating || m.evalSeq != m.seq) }
 
 // Dirty reports unsaved changes.
 func (m Model) Dirty() bool { return string(m.draft.Source().Text) != m.saved }

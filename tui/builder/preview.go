@@ -13,7 +13,7 @@ import (
 
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/segments"
-	"github.com/segscope/segscope/tui/format"
+	"github.com/segscope/segscope/tui/memberlist"
 	"github.com/segscope/segscope/tui/safe"
 )
 
@@ -103,16 +103,21 @@ func (m *Model) evaluateNow() tea.Cmd {
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.cancel = cancel
 	m.evaluating = true
-	seq, eng, seg, asOf := m.seq, m.deps.Engine, m.parsed, m.deps.AsOf
+	seq, eng, seg, asOf, clock := m.seq, m.deps.Engine, m.parsed, m.deps.AsOf, m.deps.Clock
+	if clock == nil {
+		clock = time.Now
+	}
 	res := draftResolver{base: m.deps.Resolver, seg: seg}
 	nodes := map[string]segments.Condition{}
 	conditionPaths(m.draft.Root, seg.Where, nil, nodes)
 	return func() tea.Msg {
 		defer cancel()
+		start := clock()
 		r, err := eng.Evaluate(ctx, seg, res, asOf)
 		if err != nil {
 			return evalMsg{seq: seq, err: err}
 		}
+		r.Elapsed = clock().Sub(start)
 		counts := make(map[string]int64, len(nodes))
 		for p, c := range nodes {
 			set, err := eng.EvaluateCondition(ctx, c, seg.Unit, res, r.AsOf)
@@ -255,26 +260,8 @@ func (m *Model) showMembers() tea.Cmd {
 		if err != nil {
 			return overlayMsg{text: "Could not list members: " + err.Error()}
 		}
-		ids := make([]string, len(members))
-		for i, mb := range members {
-			ids[i] = mb.Key
-		}
-		return overlayMsg{text: membersTable(members, int64(total)), copy: strings.Join(ids, "\n")}
+		return overlayMsg{text: memberlist.Table(members, int64(total)), copy: memberlist.IDs(members)}
 	}
-}
-
-func membersTable(members []query.Member, total int64) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d of %s members\n\n", len(members), format.Count(total))
-	fmt.Fprintf(&b, "%-24s %-17s %8s %12s\n", "id", "last seen", "events", "revenue")
-	for _, mb := range members {
-		last := "never"
-		if !mb.LastSeen.IsZero() {
-			last = mb.LastSeen.UTC().Format("2006-01-02 15:04")
-		}
-		fmt.Fprintf(&b, "%-24s %-17s %8s %12.2f\n", safe.Text(mb.Key), last, format.Count(mb.Events), mb.Revenue)
-	}
-	return b.String()
 }
 
 // save writes the draft into the workspace, keeping the file's comments when it can.

@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/chart"
 	"github.com/segscope/segscope/tui/format"
 	"github.com/segscope/segscope/tui/safe"
@@ -21,22 +23,45 @@ import (
 
 // KeyMap lists the Data screen's keys.
 type KeyMap struct {
-	Down, Up key.Binding
+	Down, Up          key.Binding
+	AsOf, Latest      key.Binding
+	DayBack, DayAhead key.Binding
+	Confirm, Cancel   key.Binding
 }
 
-// DefaultKeyMap scrolls the event list.
+// DefaultKeyMap scrolls the event list and moves as_of.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Down: key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "scroll")),
-		Up:   key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "scroll")),
+		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "scroll")),
+		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "scroll")),
+		AsOf:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "set as of")),
+		Latest:   key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "as of latest")),
+		DayBack:  key.NewBinding(key.WithKeys("["), key.WithHelp("[", "as of −1 day")),
+		DayAhead: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "as of +1 day")),
+		Confirm:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	}
 }
 
 // ShortHelp implements help.KeyMap.
-func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Down, k.Up} }
+func (k KeyMap) ShortHelp() []key.Binding {
+	if k.Confirm.Enabled() {
+		return []key.Binding{k.Confirm, k.Cancel}
+	}
+	return []key.Binding{k.Down, k.Up, k.AsOf, k.DayBack, k.DayAhead}
+}
 
 // FullHelp implements help.KeyMap.
-func (k KeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+func (k KeyMap) FullHelp() [][]key.Binding {
+	if k.Confirm.Enabled() {
+		return [][]key.Binding{{k.Confirm, k.Cancel}}
+	}
+	return [][]key.Binding{{k.Down, k.Up}, {k.AsOf, k.Latest, k.DayBack, k.DayAhead}}
+}
+
+// AsOfMsg asks the app to evaluate everything as of another time; zero means the latest
+// event.
+type AsOfMsg struct{ Time time.Time }
 
 // Model is the Data screen.
 type Model struct {
@@ -47,12 +72,25 @@ type Model struct {
 	width  int
 	height int
 	offset int // first event name shown when the list is longer than the screen
+
+	editing bool // typing a new as_of
+	input   textinput.Model
+	err     string // why the typed as_of was refused
 }
 
 // New builds the screen; it shows a placeholder until SetInfo.
 func New(th *theme.Theme) Model {
-	return Model{th: th, keys: DefaultKeyMap()}
+	in := textinput.New()
+	in.Prompt = "as of "
+	in.Placeholder = "2026-11-01 or 2026-11-01T12:00:00Z; empty for the latest event"
+	in.CharLimit = 40
+	m := Model{th: th, keys: DefaultKeyMap(), input: in}
+	m.syncKeys()
+	return m
 }
+
+// Capturing reports whether keys are text being typed.
+func (m Model) Capturing() bool { return m.editing }
 
 // SetTheme swaps the styles (the background colour arrived).
 func (m *Model) SetTheme(th *theme.Theme) { m.th = th }
@@ -74,20 +112,43 @@ func (m *Model) SetAsOf(t time.Time) { m.asOf = t }
 func (m Model) KeyMap() KeyMap { return m.keys }
 
 func (m *Model) syncKeys() {
-	scrollable := m.info != nil && len(m.info.EventCounts) > 1
+	scrollable := !m.editing && m.info != nil && len(m.info.EventCounts) > 1
 	m.keys.Down.SetEnabled(scrollable)
 	m.keys.Up.SetEnabled(scrollable)
+	for _, b := range []*key.Binding{&m.keys.AsOf, &m.keys.Latest, &m.keys.DayBack, &m.keys.DayAhead} {
+		b.SetEnabled(!m.editing && m.info != nil)
+	}
+	m.keys.Confirm.SetEnabled(m.editing)
+	m.keys.Cancel.SetEnabled(m.editing)
 }
 
-// Update handles scrolling.
+// Update handles scrolling and changing as_of.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
+		if m.editing {
+			return m.updateInput(msg)
+		}
 		switch {
 		case key.Matches(msg, m.keys.Down):
 			m.scroll(1)
 		case key.Matches(msg, m.keys.Up):
 			m.scroll(-1)
+		case key.Matches(msg, m.keys.AsOf):
+			m.editing, m.err = true, ""
+			m.input.SetValue("")
+			if !m.asOf.IsZero() {
+				m.input.SetValue(m.asOf.UTC().Format(time.RFC3339))
+			}
+			m.input.CursorEnd()
+			m.syncKeys()
+			return m, m.input.Focus()
+		case key.Matches(msg, m.keys.Latest):
+			return m, askAsOf(time.Time{})
+		case key.Matches(msg, m.keys.DayBack) && !m.asOf.IsZero():
+			return m, askAsOf(m.asOf.AddDate(0, 0, -1))
+		case key.Matches(msg, m.keys.DayAhead) && !m.asOf.IsZero():
+			return m, askAsOf(m.asOf.AddDate(0, 0, 1))
 		}
 	case tea.MouseWheelMsg:
 		if msg.Button == tea.MouseWheelDown {
@@ -97,6 +158,32 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+func askAsOf(t time.Time) tea.Cmd { return func() tea.Msg { return AsOfMsg{Time: t} } }
+
+func (m Model) updateInput(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Cancel):
+		m.editing, m.err = false, ""
+		m.input.Blur()
+		m.syncKeys()
+		return m, nil
+	case key.Matches(msg, m.keys.Confirm):
+		t, err := segments.ParseAsOf(m.input.Value())
+		if err != nil {
+			m.err = err.Error()
+			return m, nil
+		}
+		m.editing, m.err = false, ""
+		m.input.Blur()
+		m.syncKeys()
+		return m, askAsOf(t)
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	m.err = ""
+	return m, cmd
 }
 
 func (m *Model) scroll(d int) {
@@ -129,11 +216,21 @@ func (m Model) View() string {
 	line2 := th.Text.Render(span)
 	if !m.asOf.IsZero() {
 		line2 += th.Subtle.Render(" · as of ") + th.Text.Render(format.Timestamp(m.asOf))
+		if m.asOf.Before(info.Last) {
+			line2 += th.Warning.Render(" (before the latest event: later events are ignored)")
+		}
 	}
 	if info.Rejected > 0 {
 		line2 += th.Subtle.Render(" · ") + th.Warning.Render(format.Count(info.Rejected)+" rejected rows")
 	}
 	blocks = append(blocks, ansi.Truncate(line2, w, "…"))
+	if m.editing {
+		m.input.SetWidth(max(10, w-len(m.input.Prompt)-1))
+		blocks = append(blocks, m.input.View())
+		if m.err != "" {
+			blocks = append(blocks, th.Error.Render("as of ")+th.Text.Render(safe.Text(m.err)))
+		}
+	}
 
 	// Events per day.
 	remaining := m.height - 2

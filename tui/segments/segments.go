@@ -73,6 +73,7 @@ type Deps struct {
 	Dir    string // the workspace folder; "" for none
 	AsOf   time.Time
 	Vocab  builder.Vocab
+	Clock  func() time.Time // times the builder's evaluations; nil means time.Now
 }
 
 type entry struct {
@@ -185,8 +186,21 @@ func (m Model) KeyMap() interface {
 	return m.keys
 }
 
+// hasAccounts reports whether any listed segment counts accounts.
+func (m Model) hasAccounts() bool {
+	for _, e := range m.entries {
+		if e.seg.Unit == seglang.UnitAccount {
+			return true
+		}
+	}
+	return false
+}
+
 // Pending reports background work for the status bar.
 func (m Model) Pending() string {
+	if m.builder != nil && m.builder.Counting() {
+		return "counting the draft"
+	}
 	for _, e := range m.entries {
 		if !e.counted {
 			return "counting segments"
@@ -425,7 +439,7 @@ func (m Model) openBuilder(seg *seglang.Segment, file string, src []byte) (Model
 		resolver = m.ws
 	}
 	b, err := builder.Open(m.ctx, builder.Deps{Engine: m.deps.Engine, Resolver: resolver, Dir: m.deps.Dir,
-		AsOf: m.deps.AsOf, Vocab: m.deps.Vocab}, m.th, seg, file, src)
+		AsOf: m.deps.AsOf, Vocab: m.deps.Vocab, Clock: m.deps.Clock}, m.th, seg, file, src)
 	if err != nil {
 		m.status = "cannot open in the builder: " + err.Error()
 		return m, nil
@@ -545,6 +559,8 @@ func (m Model) row(e entry, selected bool, nameW int) string {
 	unit := ""
 	if e.seg.Unit == seglang.UnitAccount {
 		unit = " accts"
+	} else if m.hasAccounts() {
+		unit = "      " // keep the columns of user and account segments aligned
 	}
 	line := mark + th.Emphasis.Render(name) + " " + th.Subtle.Render(typ) + " " +
 		th.Number.Render(fmt.Sprintf("%9s", count)) + th.Subtle.Render(unit) + " " + fmt.Sprintf("%-7s", share) + " " + bar + " " +

@@ -1,0 +1,287 @@
+package overlap
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"slices"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/segscope/segscope/tui/format"
+	"github.com/segscope/segscope/tui/safe"
+)
+
+// geometry is where the parts of the chart are drawn, shared by View and mouse clicks.
+type geometry struct {
+	labelW, cellW int
+	matrixTop     int // first matrix row, in screen rows
+	upsetTop      int // first UpSet bar
+	bars          int // UpSet bars shown
+}
+
+const headerRows = 2 // the title line and a blank line
+
+func (m Model) layout() geometry {
+	n := max(1, len(m.names))
+	longest := 0
+	for _, name := range m.names {
+		longest = max(longest, ansi.StringWidth(name))
+	}
+	g := geometry{}
+	g.labelW = min(longest+4, 26, max(12, m.width/3))
+	g.cellW = max(6, min(11, (m.width-g.labelW)/n))
+	g.matrixTop = headerRows + 1         // a row of column numbers
+	g.upsetTop = g.matrixTop + n + 1 + 2 // blank, heading, dot header
+	g.bars = max(0, min(len(m.groups), m.height-g.upsetTop))
+	return g
+}
+
+// View draws the screen in the size it was given.
+func (m Model) View() string {
+	th := m.th
+	if m.mode == modePick {
+		return m.pickView()
+	}
+	if len(m.names) < MinSegments {
+		return lipgloss.JoinVertical(lipgloss.Left,
+			th.Title.Render("Overlap"), "",
+			th.Text.Render(fmt.Sprintf("Choose %d to %d segments to compare:", MinSegments, MaxSegments)),
+			th.Subtle.Render("  on the Segments screen, mark them with space, then come back here; or"),
+			th.Subtle.Render("  press s here to choose from the workspace."),
+			"", m.statusLine())
+	}
+	if m.mode == modeMembers {
+		return m.membersView()
+	}
+	title := th.Title.Render("Overlap") + th.Subtle.Render(fmt.Sprintf(" · %d segments", len(m.names)))
+	switch {
+	case m.err != nil:
+		return lipgloss.JoinVertical(lipgloss.Left, title, "",
+			th.Error.Render("Could not compare: ")+th.Text.Render(safe.Text(m.err.Error())), "", m.statusLine())
+	case m.result == nil:
+		return lipgloss.JoinVertical(lipgloss.Left, title, "",
+			m.spin.View()+th.Subtle.Render(" evaluating "+strings.Join(m.names, ", ")+"…"))
+	}
+	r := m.result
+	title += th.Subtle.Render(fmt.Sprintf(" · %ss · universe ", r.Unit)) + th.Number.Render(format.Count(r.Universe)) +
+		th.Subtle.Render(" · as of "+format.Timestamp(r.AsOf)+" · "+format.Elapsed(r.Elapsed))
+	g := m.layout()
+	lines := []string{ansi.Truncate(title, m.width, "…"), ""}
+	lines = append(lines, m.matrixView(g)...)
+	lines = append(lines, "")
+	lines = append(lines, m.upsetView(g)...)
+	if s := m.statusLine(); s != "" {
+		lines = append(lines, s)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) statusLine() string {
+	if m.status == "" {
+		return ""
+	}
+	return m.th.Warning.Render(m.status)
+}
+
+// matrixView is the header of column numbers, then one row per segment.
+func (m Model) matrixView(g geometry) []string {
+	th, n := m.th, len(m.names)
+	head := strings.Builder{}
+	head.WriteString(th.Subtle.Render(padRight(metricNames[m.metric], g.labelW)))
+	for j := range n {
+		head.WriteString(th.Subtle.Render(padLeft(fmt.Sprint(j+1), g.cellW)))
+	}
+	lines := []string{head.String()}
+	scale := m.scale()
+	for i := range n {
+		var b strings.Builder
+		label := fmt.Sprintf("%2d %s", i+1, safe.Text(m.names[i]))
+		b.WriteString(th.Text.Render(padRight(ansi.Truncate(label, g.labelW-1, "…"), g.labelW)))
+		for j := range n {
+			text, v := m.cell(i, j)
+			cell := padLeft(text, g.cellW-1) + " "
+			style := th.Text
+			if i == j {
+				style = th.Subtle
+			} else {
+				bg, fg := m.heat(v / scale)
+				style = lipgloss.NewStyle().Background(bg).Foreground(fg)
+			}
+			if m.mode == modeMatrix && i == m.row && j == m.col {
+				style = th.Selected
+			}
+			b.WriteString(style.Render(cell))
+		}
+		lines = append(lines, b.String())
+	}
+	return lines
+}
+
+// cell is the text and the value (for the heat) of row i, column j under the metric.
+func (m Model) cell(i, j int) (string, float64) {
+	r := m.result
+	both := r.Intersections[i][j]
+	switch m.metric {
+	case metricShare:
+		if r.Members[i] == 0 {
+			return "–", 0
+		}
+		v := float64(both) / float64(r.Members[i])
+		return format.Percent(v), v
+	case metricJaccard:
+		v := r.Jaccard(i, j)
+		return fmt.Sprintf("%.2f", v), v
+	}
+	if m.cellFits(format.Count(both)) {
+		return format.Count(both), float64(both)
+	}
+	return format.Compact(both), float64(both)
+}
+
+func (m Model) cellFits(s string) bool { return ansi.StringWidth(s) <= m.layout().cellW-1 }
+
+// scale is what a value is divided by to place it on the colour ramp: shares and Jaccard
+// are already fractions; counts are scaled to the largest off-diagonal count, since the
+// diagonal (each segment's size) would wash every other cell out.
+func (m Model) scale() float64 {
+	if m.metric != metricCount {
+		return 1
+	}
+	var top int64
+	for i, row := range m.result.Intersections {
+		for j, v := range row {
+			if i != j {
+				top = max(top, v)
+			}
+		}
+	}
+	return math.Max(1, float64(top))
+}
+
+// heat picks the ramp colour for a fraction in [0,1] and a readable text colour on it.
+func (m Model) heat(f float64) (bg, fg color.Color) {
+	ramp := m.th.Ramp
+	if f <= 0 || math.IsNaN(f) {
+		return ramp[0], m.th.Muted
+	}
+	i := 1 + int(math.Round(f*float64(len(ramp)-2)))
+	i = min(i, len(ramp)-1)
+	if i >= len(ramp)-2 {
+		return ramp[i], lipgloss.Color("#0d1117")
+	}
+	return ramp[i], m.th.Fg
+}
+
+// upsetView lists the largest exclusive intersections: which segments (dots under their
+// numbers), a bar, and how many people are in exactly those segments.
+func (m Model) upsetView(g geometry) []string {
+	th, n := m.th, len(m.names)
+	heading := th.Heading.Render("Largest exclusive intersections") +
+		th.Subtle.Render(fmt.Sprintf(" · %d groups · people in exactly these segments", len(m.groups)))
+	var dots strings.Builder
+	for j := range n {
+		dots.WriteString(padLeft(fmt.Sprint(j+1), 3))
+	}
+	lines := []string{ansi.Truncate(heading, m.width, "…"), th.Subtle.Render(dots.String())}
+	if len(m.groups) == 0 {
+		return append(lines, th.Subtle.Render("  none of these segments has members"))
+	}
+	var top int64
+	for _, gr := range m.groups {
+		top = max(top, gr.Count)
+	}
+	dotsW := 3 * n
+	countW := len(format.Count(top)) + 1
+	barW := max(4, min(40, (m.width-dotsW-countW-2)/2))
+	for k, gr := range m.groups[:g.bars] {
+		var b strings.Builder
+		for j := range n {
+			if slices.Contains(gr.Segments, j) {
+				b.WriteString("  " + lipgloss.NewStyle().Foreground(th.Series[j%len(th.Series)]).Render("●"))
+			} else {
+				b.WriteString(th.Subtle.Render("  ·"))
+			}
+		}
+		w := int(math.Round(float64(gr.Count) / float64(top) * float64(barW)))
+		bar := strings.Repeat("█", max(1, w)) + strings.Repeat(" ", barW-max(1, w))
+		b.WriteString(" " + th.Bar.Render(bar) + " " + th.Number.Render(padLeft(format.Count(gr.Count), countW)))
+		rest := m.width - dotsW - barW - countW - 3
+		if rest > 8 {
+			b.WriteString(" " + th.Subtle.Render(ansi.Truncate(m.joinNames(gr.Segments), rest-1, "…")))
+		}
+		line := b.String()
+		if m.mode == modeUpSet && k == m.bar {
+			line = th.Selected.Render(ansi.Strip(line))
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+func (m Model) membersView() string {
+	th := m.th
+	lines := strings.Split(m.members, "\n")
+	if m.memOffset > 0 && m.memOffset < len(lines) {
+		lines = lines[m.memOffset:]
+	}
+	h := max(1, m.height-2)
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, m.width, "…")
+	}
+	body := th.Text.Render(strings.Join(lines, "\n"))
+	return lipgloss.JoinVertical(lipgloss.Left, th.Title.Render("Members"), body, m.statusLine())
+}
+
+func (m Model) pickView() string {
+	th, segs := m.th, m.pickable()
+	lines := []string{
+		th.Title.Render("Choose segments to compare") +
+			th.Subtle.Render(fmt.Sprintf(" · %d chosen (%d–%d)", len(m.picked), MinSegments, MaxSegments)),
+		"",
+	}
+	if len(segs) == 0 {
+		return strings.Join(append(lines, th.Subtle.Render("The workspace has no segments.")), "\n")
+	}
+	room := max(1, m.height-len(lines)-1)
+	first := max(0, min(m.pick-room/2, len(segs)-room))
+	for i := first; i < min(len(segs), first+room); i++ {
+		s := segs[i]
+		box := "[ ] "
+		if k := slices.Index(m.picked, s.Name); k >= 0 {
+			box = th.Success.Render(fmt.Sprintf("[%d] ", k+1))
+			if k+1 >= 10 {
+				box = th.Success.Render(fmt.Sprintf("[%d]", k+1))
+			}
+		}
+		line := box + th.Emphasis.Render(safe.Text(s.Name)) + " " + th.Subtle.Render(s.Unit.String()+" · "+safe.Text(s.Title))
+		line = ansi.Truncate(line, m.width, "…")
+		if i == m.pick {
+			line = th.Selected.Render(ansi.Strip(line))
+		}
+		lines = append(lines, line)
+	}
+	if s := m.statusLine(); s != "" {
+		lines = append(lines, s)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func padLeft(s string, w int) string {
+	if d := w - ansi.StringWidth(s); d > 0 {
+		return strings.Repeat(" ", d) + s
+	}
+	return s
+}
+
+func padRight(s string, w int) string {
+	if d := w - ansi.StringWidth(s); d > 0 {
+		return s + strings.Repeat(" ", d)
+	}
+	return s
+}
