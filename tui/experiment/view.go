@@ -1,0 +1,415 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/segscope/segscope/abtest"
+	"github.com/segscope/segscope/tui/chart"
+	"github.com/segscope/segscope/tui/format"
+	"github.com/segscope/segscope/tui/safe"
+)
+
+// wideAt is the width from which inputs, results and the power curve sit side by side.
+const wideAt = 150
+
+// View draws the screen in the size it was given (or less).
+func (m Model) View() string {
+	w, h := m.width, m.height
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	if w >= wideAt {
+		c1, c2 := 40, 64
+		c3 := w - c1 - c2 - 4
+		top := joinCols([][]string{m.inputsBlock(c1), m.resultsBlock(c2), m.curveBlock(c3, true)}, []int{c1, c2, c3}, 2)
+		lines := top
+		if rest := h - len(top) - 1; rest >= 5 {
+			lines = append(lines, "")
+			lines = append(lines, m.histBlock(w, min(rest, 20))...)
+		}
+		return strings.Join(lines, "\n")
+	}
+	if w < 64 {
+		lines := append(m.inputsBlock(w), "")
+		lines = append(lines, m.resultsBlock(w)...)
+		if rest := h - len(lines) - 1; rest >= 5 {
+			lines = append(append(lines, ""), m.histBlock(w, rest)...)
+		}
+		return strings.Join(lines, "\n")
+	}
+	c1 := max(32, min(40, w*2/5))
+	c2 := w - c1 - 2
+	left := append(m.inputsBlock(c1), "")
+	left = append(left, m.curveBlock(c1, false)...)
+	right := m.resultsBlock(c2)
+	if rest := h - len(right) - 1; rest >= 4 {
+		right = append(append(right, ""), m.histBlock(c2, rest)...)
+	}
+	return strings.Join(joinCols([][]string{left, right}, []int{c1, c2}, 2), "\n")
+}
+
+// joinCols sets blocks of lines side by side, each padded to its width.
+func joinCols(cols [][]string, widths []int, gap int) []string {
+	n := 0
+	for _, c := range cols {
+		n = max(n, len(c))
+	}
+	out := make([]string, n)
+	for i := range n {
+		var sb strings.Builder
+		for j, c := range cols {
+			l := ""
+			if i < len(c) {
+				l = ansi.Truncate(c[i], widths[j], "…")
+			}
+			if j < len(cols)-1 {
+				l = pad(l, widths[j]) + strings.Repeat(" ", gap)
+			}
+			sb.WriteString(l)
+		}
+		out[i] = strings.TrimRight(sb.String(), " ")
+	}
+	return out
+}
+
+// labelW is the width of the inputs' and results' labels.
+const labelW = 11
+
+func (m Model) inputsBlock(w int) []string {
+	th := m.th
+	lines := []string{th.Heading.Render("Experiment") + th.Subtle.Render(" · two-sided z-test")}
+	for f := range fieldCount {
+		label := fieldLabels[f]
+		if f == fMDE {
+			if m.in.Relative {
+				label = "mde rel."
+			} else {
+				label = "mde abs."
+			}
+		}
+		cur := "  "
+		if f == m.cursor {
+			cur = th.Title.Render("› ")
+		}
+		var val string
+		if m.editing && f == m.cursor {
+			m.input.SetWidth(max(4, min(10, ansi.StringWidth(m.input.Value())+1)))
+			val = m.input.View() + " " + th.Subtle.Render(m.in.unit(f))
+		} else {
+			val = th.Number.Render(m.in.text(f))
+			if f == fDaily && m.in.Daily <= 0 {
+				val = th.Subtle.Render("– (unknown)")
+			}
+		}
+		line := cur + th.Text.Render(pad(label, labelW)) + val
+		if f == m.cursor && !m.editing {
+			line = th.Selected.Render(pad(ansi.Strip(ansi.Truncate(line, w, "…")), w))
+		}
+		lines = append(lines, ansi.Truncate(line, w, "…"))
+	}
+	if m.editErr != "" {
+		lines = append(lines, styled(th.Error, safe.Text(m.editErr), w)...)
+	}
+	switch s := m.src; {
+	case s == nil:
+		lines = append(lines, styled(th.Subtle, "Defaults: choose a campaign on the Timeline to plan a test on it.", w)...)
+	default:
+		note := fmt.Sprintf("From %s: ", s.name)
+		if s.arm != "" {
+			note += fmt.Sprintf("%s of %s settled %s journeys converted; ", format.Count(int64(s.x)), format.Count(int64(s.n)), s.arm)
+		} else {
+			note += m.srcNote + "; "
+		}
+		note += fmt.Sprintf("%s journeys a day.", trimN(s.daily, 1))
+		lines = append(lines, styled(th.Subtle, safe.Text(note), w)...)
+	}
+	return lines
+}
+
+func (m Model) resultsBlock(w int) []string {
+	th := m.th
+	row := func(label, value, note string) string {
+		return ansi.Truncate(th.Text.Render(pad(label, labelW))+th.Number.Render(value)+th.Subtle.Render(note), w, "…")
+	}
+	lines := []string{th.Heading.Render("Sample size")}
+	if m.planErr != nil {
+		lines = append(lines, styled(th.Error, safe.Text(m.planErr.Error()), w)...)
+		return lines
+	}
+	p := m.plan
+	effect := p.TreatmentRate - p.ControlRate
+	arms := "per variant"
+	if p.Control != p.PerTreatment {
+		arms = fmt.Sprintf("control; each treatment %s", format.Count(int64(p.PerTreatment)))
+	}
+	lines = append(lines,
+		row("users", format.Count(int64(p.PerVariant())), " "+arms+th.Subtle.Render(" · ")+th.Number.Render(format.Count(int64(p.Total)))+th.Subtle.Render(fmt.Sprintf(" total in %d arms", p.Design.Variants))))
+	if m.days > 0 {
+		lines = append(lines, row("days", format.Count(int64(m.days)), " at "+trimN(m.in.Daily, 1)+" entrants a day"))
+	} else {
+		lines = append(lines, row("days", "–", " set daily entrants"))
+	}
+	lines = append(lines, row("detects", pct(p.TreatmentRate), fmt.Sprintf(" vs %s (%s pp, %s)", pct(p.ControlRate), signed(trimN(effect*100, 2)), signed(trimN(effect/p.ControlRate*100, 1))+"%")))
+	if p.Design.Variants > 2 {
+		lines = append(lines, ansi.Truncate(th.Warning.Render(fmt.Sprintf("%d comparisons with control, each at α %s (no correction)", p.Design.Comparisons(), trim(p.ComparisonAlpha))), w, "…"))
+	}
+
+	// Monte Carlo.
+	title := th.Heading.Render("Monte Carlo")
+	switch {
+	case m.in.Sims == 0:
+		title += th.Subtle.Render(" · off (sims 0)")
+	case m.sim != nil:
+		title += th.Subtle.Render(fmt.Sprintf(" · %s experiments, seed %d", format.Count(int64(m.sim.Config.Runs)), m.sim.Config.Seed))
+		if m.sim.Config.Runs < m.in.Sims {
+			title += th.Warning.Render(" (quick, while typing)")
+		}
+	}
+	if m.busy > 0 {
+		title += " " + m.spin.View()
+	}
+	lines = append(lines, "", ansi.Truncate(title, w, "…"))
+	if m.simErr != nil {
+		lines = append(lines, styled(th.Error, safe.Text(m.simErr.Error()), w)...)
+	}
+	if s := m.sim; s != nil && m.in.Sims > 0 {
+		dim := func(st string) string {
+			if m.stale {
+				return th.Subtle.Render(st)
+			}
+			return st
+		}
+		lines = append(lines,
+			dim(row("power", format.Percent(s.ShareSignificant), fmt.Sprintf(" significant (planned %s)", pct(m.in.Power)))),
+			dim(row("false pos.", format.Percent(s.FalsePositiveRate), fmt.Sprintf(" with no true effect (α %s)", trim(p.ComparisonAlpha)))))
+		switch {
+		case m.looks > 1:
+			note := fmt.Sprintf(" at %d daily looks", m.looks)
+			if m.days > m.looks {
+				note = fmt.Sprintf(" at %d even looks over %s days", m.looks, format.Count(int64(m.days)))
+			}
+			extra := s.PeekingFalsePositiveRate - s.FalsePositiveRate
+			lines = append(lines, dim(row("peeking", format.Percent(s.PeekingFalsePositiveRate), note+fmt.Sprintf(" (+%s pts)", trimN(extra*100, 1)))))
+		default:
+			lines = append(lines, dim(row("peeking", "–", " needs daily entrants (one look a day)")))
+		}
+		if q := quantiles(s.Lift); len(q) > 0 {
+			lines = append(lines, dim(row("lift", liftPct(q[0.5]), fmt.Sprintf(" median; 90%% in %s … %s", liftPct(q[0.05]), liftPct(q[0.95])))))
+		}
+		if ms := s.Lift.MeanSignificant; !math.IsNaN(ms) {
+			lines = append(lines, dim(row("if signif.", liftPct(ms), " mean lift (true "+liftPct(s.Lift.True)+")")))
+		}
+	} else if m.in.Sims > 0 && m.sim == nil && m.busy > 0 {
+		lines = append(lines, th.Subtle.Render("simulating…"))
+	}
+
+	// Bayesian.
+	if m.bayes != nil || m.replayP != nil {
+		lines = append(lines, "")
+		approx := func(b *bayesResult) string {
+			if b.approx {
+				return " (normal approximation)"
+			}
+			return ""
+		}
+		if b := m.bayes; b != nil {
+			lines = append(lines, row("P(beat)", format.Percent(b.p), " chance to beat control at the planned size and rates, Beta(1,1)"+approx(b)))
+		}
+		if b := m.replayP; b != nil && m.src != nil {
+			lines = append(lines, row("P(replay)", format.Percent(b.p), fmt.Sprintf(" messages beat the holdout in the replay (%s/%s vs %s/%s)%s",
+				format.Count(int64(m.src.treated.Conversions)), format.Count(int64(m.src.treated.Entrants)),
+				format.Count(int64(m.src.holdout.Conversions)), format.Count(int64(m.src.holdout.Entrants)), approx(b))))
+		}
+	}
+	return lines
+}
+
+// quantiles maps the reported percentiles of the lift.
+func quantiles(l abtest.LiftDistribution) map[float64]float64 {
+	out := map[float64]float64{}
+	for _, q := range l.Quantiles {
+		out[q.P] = q.Value
+	}
+	return out
+}
+
+// liftPct writes a relative lift: +10.0%.
+func liftPct(v float64) string { return signed(trimN(v*100, 1)) + "%" }
+
+// curveBlock is the power at the planned size across effects; full adds the users each
+// effect would need.
+func (m Model) curveBlock(w int, full bool) []string {
+	th := m.th
+	if m.planErr != nil || len(m.curve) == 0 {
+		return nil
+	}
+	lines := []string{ansi.Truncate(th.Heading.Render("Power curve")+th.Subtle.Render(fmt.Sprintf(" · %s users per arm", format.Count(int64(m.plan.Control)))), w, "…")}
+	labels := make([]string, len(m.curve))
+	labW := 0
+	for i, p := range m.curve {
+		if m.in.Relative {
+			labels[i] = signed(trimN(p.MDE*100, 1)) + "%"
+		} else {
+			labels[i] = signed(trimN(p.MDE*100, 2)) + " pp"
+		}
+		labW = max(labW, len(labels[i]))
+	}
+	needW := 0
+	if full {
+		needW = 14
+	}
+	barW := min(40, w-labW-1-6-1-needW-2)
+	if full {
+		head := pad("effect", labW) + " " + pad("power at planned size", max(0, barW+1+6))
+		lines = append(lines, ansi.Truncate(th.Subtle.Render(head+fmt.Sprintf("%*s", needW, "users for "+pct(m.in.Power))), w, "…"))
+	}
+	for i, p := range m.curve {
+		line := th.Text.Render(padLeft(labels[i], labW)) + " "
+		if barW >= 4 {
+			line += th.Bar.Render(pad(bar(p.Power, barW), barW)) + " "
+		}
+		line += th.Number.Render(fmt.Sprintf("%6s", format.Percent(p.Power)))
+		if full {
+			line += th.Text.Render(fmt.Sprintf(" %*s", needW, format.Count(int64(p.PerVariant))))
+		}
+		if p.MDE == m.plan.Design.MDE {
+			line += th.Title.Render(" ←")
+		}
+		lines = append(lines, ansi.Truncate(line, w, "…"))
+	}
+	return lines
+}
+
+var hEighths = []rune{' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉', '█'}
+
+// bar is a horizontal bar of v (0..1) of width cells, in eighths.
+func bar(v float64, width int) string {
+	e := int(math.Round(math.Max(0, math.Min(1, v)) * float64(width*8)))
+	return strings.Repeat("█", e/8) + strings.TrimSpace(string(hEighths[e%8]))
+}
+
+// histBlock draws the distribution of the observed lift as columns, with the true lift
+// and no lift marked below.
+func (m Model) histBlock(w, h int) []string {
+	th := m.th
+	s := m.sim
+	if s == nil || m.in.Sims == 0 || len(s.Lift.Histogram.Counts) == 0 || h < 4 {
+		return nil
+	}
+	hist := s.Lift.Histogram
+	// At most 80 columns of lift, each up to three characters wide: finer bins of a
+	// discrete statistic only show its granularity.
+	merged := mergeBins(hist.Counts, min(w, 80))
+	colW := max(1, min(3, w/len(merged)))
+	counts := make([]int64, 0, len(merged)*colW)
+	for _, c := range merged {
+		for range colW {
+			counts = append(counts, c)
+		}
+	}
+	title := th.Heading.Render("Observed lift across runs") + th.Subtle.Render(fmt.Sprintf(" · %s of %s runs with a control conversion",
+		format.Count(int64(s.Lift.Defined)), format.Count(int64(s.Config.Runs))))
+	lines := []string{ansi.Truncate(title, w, "…")}
+	if h < 8 {
+		lines = nil // the bars need the rows more than the title does
+	}
+	barH := h - 2 - len(lines)
+	style := th.Bar
+	if m.stale {
+		style = th.Subtle
+	}
+	lines = append(lines, strings.Split(chart.Sparkline(counts, barH, style), "\n")...)
+	// Markers: ^ the true lift, | no lift.
+	n := len(counts)
+	col := func(v float64) int {
+		if hist.Max <= hist.Min {
+			return 0
+		}
+		return int(math.Floor((v-hist.Min)/(hist.Max-hist.Min)*float64(len(merged))))*colW + colW/2
+	}
+	marks := []rune(strings.Repeat(" ", n))
+	if c := col(0); hist.Min < 0 && hist.Max > 0 && c >= 0 && c < n {
+		marks[c] = '|'
+	}
+	if c := min(col(s.Lift.True), n-1); c >= 0 {
+		marks[c] = '^'
+	}
+	lines = append(lines, th.Title.Render(strings.TrimRight(string(marks), " ")))
+	legend := "^ true lift " + liftPct(s.Lift.True)
+	if hist.Min < 0 && hist.Max > 0 {
+		legend += " · | no lift"
+	}
+	lo, hi := liftPct(hist.Min), liftPct(hist.Max)
+	axis := lo
+	if gap := n - len(lo) - len(hi); gap > 0 {
+		axis = lo + strings.Repeat(" ", gap) + hi
+		if inner := gap - 4; inner >= ansi.StringWidth(legend) {
+			left := (inner - ansi.StringWidth(legend)) / 2
+			axis = lo + strings.Repeat(" ", 2+left) + legend + strings.Repeat(" ", gap-2-left-ansi.StringWidth(legend)) + hi
+		}
+	}
+	lines = append(lines, th.Subtle.Render(axis))
+	return lines
+}
+
+// mergeBins sums adjacent bins so that at most width remain, merging by a divisor of the
+// bin count when one fits (every column then spans the same range of lift).
+func mergeBins(counts []int, width int) []int64 {
+	n := len(counts)
+	k := 1
+	for k <= n && (n+k-1)/k > width {
+		k++
+	}
+	for d := k; d <= n; d++ { // prefer an exact divisor not much coarser
+		if n%d == 0 {
+			if d <= 2*k {
+				k = d
+			}
+			break
+		}
+	}
+	out := make([]int64, 0, (n+k-1)/k)
+	for i := 0; i < n; i += k {
+		var s int64
+		for j := i; j < i+k && j < n; j++ {
+			s += int64(counts[j])
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func pad(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+func padLeft(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return strings.Repeat(" ", w-n) + s
+	}
+	return s
+}
+
+func wrap(s string, w int) string {
+	if w < 10 {
+		return s
+	}
+	return ansi.Wrap(s, w, "")
+}
+
+// styled wraps s to w columns and renders every line with st.
+func styled(st lipgloss.Style, s string, w int) []string {
+	var out []string
+	for _, l := range strings.Split(wrap(s, w), "\n") {
+		out = append(out, st.Render(l))
+	}
+	return out
+}

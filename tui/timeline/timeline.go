@@ -1,0 +1,685 @@
+// Package timeline is the explorer's Timeline screen: the workspace's campaigns, and for the
+// one chosen its replay over history (sends per day stacked by step, people reached,
+// holdout, suppressions, deferrals and collisions), and one person's events and messages
+// interleaved. Replays and look-ups run in the background; a newer one cancels the older.
+package timeline
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
+	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/segments"
+	"github.com/segscope/segscope/sim"
+	"github.com/segscope/segscope/tui/theme"
+)
+
+// CampaignChosenMsg says a campaign was replayed and chosen: the Experiment screen plans a
+// test on it. Replay is the campaign's own result (read-only).
+type CampaignChosenMsg struct {
+	Campaign *segments.Campaign
+	Replay   *sim.CampaignReplay
+	AsOf     time.Time
+}
+
+// Deps is what the screen works with.
+type Deps struct {
+	Store *query.Store
+	// Engine evaluates segment triggers and lists people; nil makes one for Store. Pass the
+	// app's engine to share its cache.
+	Engine *query.Engine
+	Dir    string    // the workspace folder with campaigns; "" for none
+	AsOf   time.Time // zero: the latest event
+	// Clock times the replays; nil means time.Now (tests pass a fixed clock).
+	Clock func() time.Time
+}
+
+// KeyMap lists the screen's keys.
+type KeyMap struct {
+	Up, Down, Replay, Prev, Next, Together, Person, Reload, Back key.Binding
+	PageUp, PageDown, Confirm, Cancel                            key.Binding
+}
+
+// DefaultKeyMap is the screen's bindings.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Replay:   key.NewBinding(key.WithKeys("enter", "space"), key.WithHelp("enter", "replay")),
+		Prev:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "previous campaign")),
+		Next:     key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next campaign")),
+		Together: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "with all campaigns")),
+		Person:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pick a person")),
+		Reload:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload campaigns")),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "f"), key.WithHelp("pgdn", "page down")),
+		Confirm:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open timeline")),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k KeyMap) ShortHelp() []key.Binding {
+	return enabled(k.Up, k.Down, k.Replay, k.Prev, k.Next, k.Person, k.Together, k.PageDown, k.Confirm, k.Cancel, k.Back)
+}
+
+// FullHelp implements help.KeyMap.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	groups := [][]key.Binding{
+		enabled(k.Up, k.Down, k.PageUp, k.PageDown),
+		enabled(k.Replay, k.Prev, k.Next, k.Together, k.Reload),
+		enabled(k.Person, k.Confirm, k.Cancel, k.Back),
+	}
+	return slices.DeleteFunc(groups, func(g []key.Binding) bool { return len(g) == 0 })
+}
+
+func enabled(bs ...key.Binding) []key.Binding {
+	var out []key.Binding
+	for _, b := range bs {
+		if b.Enabled() {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// view is what the screen shows.
+type view int
+
+const (
+	viewList   view = iota // the campaigns
+	viewReplay             // the chosen campaign's replay
+	viewPicker             // choosing a person
+	viewPerson             // one person's timeline
+)
+
+// wideAt is the width from which the campaign list stays beside the replay.
+const wideAt = 120
+
+// listW is the campaign list's width beside the replay.
+const listW = 30
+
+// person is one entry of the person picker.
+type person struct {
+	uid       int32
+	userID    string
+	events    int64
+	lastSeen  time.Time
+	collision bool // among the first people with a collision
+	reached   bool // among the first people the campaign sent a message to
+}
+
+// Model is the Timeline screen.
+type Model struct {
+	ctx     context.Context
+	deps    Deps
+	loadDir string // where the workspace is read from: deps.Dir, unless a test says otherwise
+	engine  *query.Engine
+	th      *theme.Theme
+	keys    KeyMap
+	spin    spinner.Model
+	width   int
+	height  int
+	view    view
+
+	// The workspace.
+	wsGen   int
+	loading bool
+	ws      *segments.Workspace
+	wsErr   error
+	cursor  int
+
+	// The replay: the latest request, what runs, what is shown.
+	together  bool // replay every campaign of the workspace together (collisions across them)
+	reqID     int
+	cancel    context.CancelFunc
+	running   string // the campaign being replayed; "" when idle
+	replay    *sim.Replay
+	replayGen int  // the workspace generation it was made from
+	replayAll bool // whether it holds every campaign
+	shown     int  // index of the chosen campaign in replay.Campaigns
+	replayErr error
+	replayFor string // the campaign the error or result is for
+	elapsed   time.Duration
+
+	// The person picker and timeline.
+	people     []person
+	peopleErr  error
+	peopleBusy bool
+	picker     textinput.Model
+	pick       int
+	pickMoved  bool // the highlight was moved since the last keystroke typed
+	personID   int
+	personBusy string // what is being looked up
+	personErr  error
+	tl         *sim.Timeline
+	scroll     int
+}
+
+// New builds the screen; Init reads the workspace.
+func New(ctx context.Context, deps Deps, th *theme.Theme) Model {
+	eng := deps.Engine
+	if deps.Clock == nil {
+		deps.Clock = time.Now
+	}
+	if eng == nil && deps.Store != nil {
+		eng = query.NewEngine(deps.Store)
+	}
+	in := textinput.New()
+	in.Prompt = "user id "
+	in.Placeholder = "type an id, or pick one below"
+	in.CharLimit = 200
+	m := Model{ctx: ctx, deps: deps, engine: eng, th: th, keys: DefaultKeyMap(), picker: in,
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)), wsGen: 1, loading: deps.Dir != ""}
+	m.SetTheme(th)
+	m.syncKeys()
+	return m
+}
+
+// SetTheme swaps the styles.
+func (m *Model) SetTheme(th *theme.Theme) {
+	m.th = th
+	m.spin.Style = lipgloss.NewStyle().Foreground(th.Accent)
+}
+
+// SetSize sets the area the screen draws in.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.picker.SetWidth(max(10, w-12))
+	m.syncKeys()
+}
+
+// SetAsOf changes the end of history: the replay shown is run again.
+func (m *Model) SetAsOf(t time.Time) tea.Cmd {
+	m.deps.AsOf = t
+	if m.replay == nil && m.running == "" {
+		return nil
+	}
+	name := m.running
+	if name == "" && m.replay != nil {
+		name = m.replay.Campaigns[m.shown].Campaign.Name
+	}
+	m.replay = nil
+	return m.startReplay(name)
+}
+
+// Reload reads the workspace again (after a campaign file changed).
+func (m *Model) Reload() tea.Cmd { return m.load() }
+
+// Capturing reports whether keys are text being typed.
+func (m Model) Capturing() bool { return m.view == viewPicker }
+
+// KeyMap returns the bindings that apply now.
+func (m Model) KeyMap() KeyMap { return m.keys }
+
+// Pending names the background work for the status bar; "" when idle.
+func (m Model) Pending() string {
+	switch {
+	case m.loading:
+		return "reading campaigns"
+	case m.running != "":
+		return "replaying " + m.running
+	case m.personBusy != "":
+		return "replaying " + m.personBusy
+	}
+	return ""
+}
+
+func (m Model) busy() bool {
+	return m.loading || m.running != "" || m.personBusy != "" || m.peopleBusy
+}
+
+func (m Model) wide() bool { return m.width >= wideAt }
+
+func (m Model) campaigns() []*segments.Campaign {
+	if m.ws == nil {
+		return nil
+	}
+	return m.ws.Campaigns
+}
+
+func (m *Model) syncKeys() {
+	k := &m.keys
+	n := len(m.campaigns())
+	list := m.view == viewList || (m.view == viewReplay && m.wide())
+	k.Up.SetEnabled(list && n > 1 || m.view == viewPerson || m.view == viewPicker)
+	k.Down.SetEnabled(list && n > 1 || m.view == viewPerson || m.view == viewPicker)
+	k.Replay.SetEnabled(list && n > 0)
+	k.Prev.SetEnabled(m.view == viewReplay && n > 1)
+	k.Next.SetEnabled(m.view == viewReplay && n > 1)
+	k.Together.SetEnabled((m.view == viewList || m.view == viewReplay) && n > 1)
+	if m.together {
+		k.Together.SetHelp("a", "replay alone")
+	} else {
+		k.Together.SetHelp("a", "with all campaigns")
+	}
+	k.Person.SetEnabled((m.view == viewReplay || m.view == viewPerson) && m.replay != nil)
+	k.Reload.SetEnabled(m.view == viewList || m.view == viewReplay)
+	k.Back.SetEnabled(m.view == viewReplay && !m.wide() || m.view == viewPerson)
+	k.PageUp.SetEnabled(m.view == viewPerson)
+	k.PageDown.SetEnabled(m.view == viewPerson)
+	k.Confirm.SetEnabled(m.view == viewPicker)
+	k.Cancel.SetEnabled(m.view == viewPicker)
+}
+
+// Messages of the screen's background work.
+type (
+	workspaceMsg struct {
+		gen int
+		ws  *segments.Workspace
+		err error
+	}
+	replayMsg struct {
+		id   int
+		name string
+		all  bool
+		gen  int
+		r    *sim.Replay
+		took time.Duration
+		err  error
+	}
+	peopleMsg struct {
+		id     int
+		people []person
+		err    error
+	}
+	personMsg struct {
+		id  int
+		tl  *sim.Timeline
+		err error
+	}
+)
+
+// Init reads the workspace (New has already counted that load as generation 1).
+func (m Model) Init() tea.Cmd {
+	return m.loadCmd()
+}
+
+func (m *Model) load() tea.Cmd {
+	m.wsGen++
+	m.loading = true
+	return m.loadCmd()
+}
+
+func (m Model) loadCmd() tea.Cmd {
+	gen, dir := m.wsGen, m.deps.Dir
+	if m.loadDir != "" {
+		dir = m.loadDir
+	}
+	return tea.Batch(m.spin.Tick, func() tea.Msg {
+		if dir == "" {
+			return workspaceMsg{gen: gen}
+		}
+		ws, err := segments.LoadWorkspace(dir)
+		return workspaceMsg{gen: gen, ws: ws, err: err}
+	})
+}
+
+// startReplay replays the named campaign (with every other one when together is on),
+// cancelling the replay that runs.
+func (m *Model) startReplay(name string) tea.Cmd {
+	camps := m.campaigns()
+	i := slices.IndexFunc(camps, func(c *segments.Campaign) bool { return c.Name == name })
+	if i < 0 || m.deps.Store == nil {
+		return nil
+	}
+	m.replayErr = nil
+	m.replayFor = name
+	// Every campaign was replayed together already: choosing another is instant.
+	if m.together && m.replay != nil && m.replayAll && m.replayGen == m.wsGen {
+		if j := m.indexOf(name); j >= 0 {
+			m.stopReplay()
+			m.shown = j
+			m.resetPerson()
+			return tea.Batch(m.chosen(), m.lookupPeople())
+		}
+	}
+	m.stopReplay()
+	m.reqID++
+	ctx, cancel := context.WithCancel(m.ctx)
+	m.cancel = cancel
+	m.running = name
+	run := []*segments.Campaign{camps[i]}
+	if m.together {
+		run = camps
+	}
+	id, gen, all, store, clock := m.reqID, m.wsGen, m.together, m.deps.Store, m.deps.Clock
+	opt := sim.Options{AsOf: m.deps.AsOf, Engine: m.engine}
+	if m.ws != nil {
+		opt.Segments = m.ws
+	}
+	return tea.Batch(m.spin.Tick, func() tea.Msg {
+		start := clock()
+		r, err := sim.Run(ctx, store, run, opt)
+		return replayMsg{id: id, name: name, all: all, gen: gen, r: r, took: clock().Sub(start), err: err}
+	})
+}
+
+func (m *Model) stopReplay() {
+	if m.cancel != nil {
+		m.cancel()
+		m.cancel = nil
+	}
+	m.running = ""
+}
+
+func (m Model) indexOf(name string) int {
+	if m.replay == nil {
+		return -1
+	}
+	return slices.IndexFunc(m.replay.Campaigns, func(c *sim.CampaignReplay) bool { return c.Campaign.Name == name })
+}
+
+func (m Model) chosen() tea.Cmd {
+	c := m.replay.Campaigns[m.shown]
+	msg := CampaignChosenMsg{Campaign: c.Campaign, Replay: c, AsOf: m.replay.AsOf}
+	return func() tea.Msg { return msg }
+}
+
+func (m *Model) resetPerson() {
+	m.people, m.peopleErr, m.peopleBusy = nil, nil, false
+	m.tl, m.personErr, m.personBusy, m.scroll = nil, nil, "", 0
+	m.pick = 0
+	m.personID++
+	if m.view == viewPicker || m.view == viewPerson {
+		m.view = viewReplay
+		m.picker.Blur()
+	}
+}
+
+// lookupPeople lists the people the picker offers: the first reached by the campaign and
+// the first with a collision, with their user ids.
+func (m *Model) lookupPeople() tea.Cmd {
+	if m.replay == nil || m.engine == nil {
+		return nil
+	}
+	c := m.replay.Campaigns[m.shown]
+	reached := map[int32]bool{}
+	collided := map[int32]bool{}
+	var ids []uint32
+	for _, u := range c.Examples {
+		reached[u] = true
+		ids = append(ids, uint32(u))
+	}
+	for _, u := range m.replay.CollisionExamples {
+		collided[u] = true
+		if !reached[u] {
+			ids = append(ids, uint32(u))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	m.peopleBusy = true
+	id, eng, ctx, asOf := m.personID, m.engine, m.ctx, m.replay.AsOf
+	return func() tea.Msg {
+		ms, err := eng.Members(ctx, query.NewMemberSet(ids...), segments.UnitUser, query.MembersOptions{Limit: len(ids), AsOf: asOf})
+		if err != nil {
+			return peopleMsg{id: id, err: err}
+		}
+		var out []person
+		for _, mb := range ms {
+			u := int32(mb.ID)
+			out = append(out, person{uid: u, userID: mb.Key, events: mb.Events, lastSeen: mb.LastSeen,
+				collision: collided[u], reached: reached[u]})
+		}
+		// Collisions first: they are what a person picker is most often opened for.
+		slices.SortStableFunc(out, func(a, b person) int {
+			if a.collision != b.collision {
+				if a.collision {
+					return -1
+				}
+				return 1
+			}
+			return 0
+		})
+		return peopleMsg{id: id, people: out}
+	}
+}
+
+// openPerson replays one person: by uid, or by the user id typed.
+func (m *Model) openPerson(uid int32, userID string) tea.Cmd {
+	if m.replay == nil {
+		return nil
+	}
+	m.personID++
+	m.personErr, m.tl, m.scroll = nil, nil, 0
+	m.personBusy = "person " + userID
+	m.view = viewPerson
+	m.picker.Blur()
+	id, r, ctx := m.personID, m.replay, m.ctx
+	byID := uid < 0
+	return tea.Batch(m.spin.Tick, func() tea.Msg {
+		if byID {
+			u, err := r.FindPerson(ctx, userID)
+			if err != nil {
+				return personMsg{id: id, err: err}
+			}
+			uid = u
+		}
+		tl, err := r.PersonTimeline(ctx, uid)
+		return personMsg{id: id, tl: tl, err: err}
+	})
+}
+
+// Update handles a message.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	m, cmd := m.update(msg)
+	m.syncKeys()
+	return m, cmd
+}
+
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		if msg.ID != m.spin.ID() || !m.busy() {
+			return m, nil // another spinner's, or the work is done: let the ticks stop
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case workspaceMsg:
+		if msg.gen != m.wsGen {
+			return m, nil
+		}
+		m.loading = false
+		m.ws, m.wsErr = msg.ws, msg.err
+		m.cursor = min(m.cursor, max(0, len(m.campaigns())-1))
+		// The replay shown may be of a campaign that changed: run it again when it is
+		// still there, else drop it.
+		if m.replay != nil || m.running != "" {
+			name := m.running
+			if name == "" {
+				name = m.replay.Campaigns[m.shown].Campaign.Name
+			}
+			m.replay = nil
+			m.resetPerson()
+			if m.ws != nil && m.ws.Campaign(name) != nil {
+				return m, m.startReplay(name)
+			}
+			m.stopReplay()
+			if m.view != viewList {
+				m.view = viewList
+			}
+		}
+		return m, nil
+	case replayMsg:
+		if msg.id != m.reqID {
+			return m, nil // an older replay's answer
+		}
+		m.running, m.cancel = "", nil
+		if msg.err != nil {
+			if errors.Is(msg.err, context.Canceled) {
+				return m, nil
+			}
+			m.replayErr, m.replayFor = msg.err, msg.name
+			return m, nil
+		}
+		m.replay, m.replayAll, m.replayGen, m.elapsed = msg.r, msg.all, msg.gen, msg.took
+		m.shown = max(0, m.indexOf(msg.name))
+		m.resetPerson()
+		return m, tea.Batch(m.chosen(), m.lookupPeople())
+	case peopleMsg:
+		if msg.id != m.personID {
+			return m, nil
+		}
+		m.peopleBusy = false
+		m.people, m.peopleErr = msg.people, msg.err
+		return m, nil
+	case personMsg:
+		if msg.id != m.personID {
+			return m, nil
+		}
+		m.personBusy = ""
+		if msg.err != nil && errors.Is(msg.err, context.Canceled) {
+			return m, nil
+		}
+		m.tl, m.personErr = msg.tl, msg.err
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.updateKey(msg)
+	case tea.MouseWheelMsg:
+		d := 1
+		if msg.Button == tea.MouseWheelUp {
+			d = -1
+		} else if msg.Button != tea.MouseWheelDown {
+			return m, nil
+		}
+		switch m.view {
+		case viewPerson:
+			m.scrollBy(d * 3)
+		case viewList, viewReplay:
+			m.cursor = max(0, min(m.cursor+d, len(m.campaigns())-1))
+		}
+	}
+	return m, nil
+}
+
+func (m Model) updateKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k := m.keys
+	switch m.view {
+	case viewPicker:
+		return m.updatePicker(msg)
+	case viewPerson:
+		switch {
+		case key.Matches(msg, k.Back):
+			m.view = viewReplay
+		case key.Matches(msg, k.Up):
+			m.scrollBy(-1)
+		case key.Matches(msg, k.Down):
+			m.scrollBy(1)
+		case key.Matches(msg, k.PageUp):
+			m.scrollBy(-max(1, m.height-4))
+		case key.Matches(msg, k.PageDown):
+			m.scrollBy(max(1, m.height-4))
+		case key.Matches(msg, k.Person):
+			return m.openPicker()
+		}
+		return m, nil
+	}
+	camps := m.campaigns()
+	switch {
+	case key.Matches(msg, k.Up) && k.Up.Enabled():
+		m.cursor = max(0, m.cursor-1)
+	case key.Matches(msg, k.Down) && k.Down.Enabled():
+		m.cursor = min(len(camps)-1, m.cursor+1)
+	case key.Matches(msg, k.Replay) && k.Replay.Enabled():
+		m.view = viewReplay
+		return m, m.startReplay(camps[m.cursor].Name)
+	case key.Matches(msg, k.Prev) && k.Prev.Enabled():
+		m.cursor = (m.cursor + len(camps) - 1) % len(camps)
+		return m, m.startReplay(camps[m.cursor].Name)
+	case key.Matches(msg, k.Next) && k.Next.Enabled():
+		m.cursor = (m.cursor + 1) % len(camps)
+		return m, m.startReplay(camps[m.cursor].Name)
+	case key.Matches(msg, k.Together) && k.Together.Enabled():
+		m.together = !m.together
+		if m.view == viewReplay && (m.replay != nil || m.running != "") {
+			m.replay = nil
+			return m, m.startReplay(camps[m.cursor].Name)
+		}
+	case key.Matches(msg, k.Reload) && k.Reload.Enabled():
+		return m, m.load()
+	case key.Matches(msg, k.Back) && k.Back.Enabled():
+		m.view = viewList
+	case key.Matches(msg, k.Person) && k.Person.Enabled():
+		return m.openPicker()
+	}
+	return m, nil
+}
+
+func (m Model) openPicker() (Model, tea.Cmd) {
+	m.view = viewPicker
+	m.picker.SetValue("")
+	m.pick, m.pickMoved = 0, false
+	return m, m.picker.Focus()
+}
+
+func (m Model) updatePicker(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	vis := m.visiblePeople()
+	switch msg.String() {
+	case "esc":
+		m.picker.Blur()
+		m.view = viewReplay
+		if m.tl != nil || m.personBusy != "" {
+			m.view = viewPerson
+		}
+		return m, nil
+	case "up", "ctrl+p":
+		m.pick, m.pickMoved = max(0, m.pick-1), true
+		return m, nil
+	case "down", "ctrl+n":
+		m.pick, m.pickMoved = max(0, min(len(vis)-1, m.pick+1)), true
+		return m, nil
+	case "enter":
+		// The typed id wins unless the highlight was moved to a listed person.
+		typed := strings.TrimSpace(m.picker.Value())
+		if (typed == "" || m.pickMoved) && m.pick < len(vis) {
+			return m, m.openPerson(vis[m.pick].uid, vis[m.pick].userID)
+		}
+		if i := slices.IndexFunc(vis, func(p person) bool { return p.userID == typed }); i >= 0 {
+			return m, m.openPerson(vis[i].uid, vis[i].userID)
+		}
+		if typed == "" {
+			return m, nil
+		}
+		return m, m.openPerson(-1, typed)
+	}
+	var cmd tea.Cmd
+	m.picker, cmd = m.picker.Update(msg)
+	m.pick, m.pickMoved = 0, false
+	return m, cmd
+}
+
+// visiblePeople are the listed people whose id contains what is typed.
+func (m Model) visiblePeople() []person {
+	q := strings.ToLower(strings.TrimSpace(m.picker.Value()))
+	if q == "" {
+		return m.people
+	}
+	var out []person
+	for _, p := range m.people {
+		if strings.Contains(strings.ToLower(p.userID), q) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (m *Model) scrollBy(d int) {
+	n := 0
+	if m.tl != nil {
+		n = len(m.tl.Entries)
+	}
+	m.scroll = max(0, min(m.scroll+d, n-1))
+}
