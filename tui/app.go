@@ -195,6 +195,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 		}
 	}
+	if c, ok := msg.(tea.MouseClickMsg); ok && c.Y == 0 && c.Button == tea.MouseLeft && !m.capturing() {
+		if s, ok := m.tabAt(c.X); ok {
+			m.focus(s)
+		}
+		return m, nil
+	}
 	switch msg.(type) {
 	case tea.KeyPressMsg, tea.MouseMsg:
 		return m.updateScreen(msg)
@@ -280,6 +286,7 @@ func (m *Model) layout() {
 	m.segments.SetSize(m.width, h)
 	m.overlap.SetSize(m.width, h)
 	m.overlap.SetTop(2) // the tab bar and the blank line under it
+	m.segments.SetTop(2)
 }
 
 func (m Model) screenKeys() helpKeys {
@@ -335,6 +342,19 @@ func (m Model) screenView() string {
 		return m.overlap.View()
 	}
 	return ""
+}
+
+// tabAt is the screen whose tab is drawn at column x of the tab bar.
+func (m Model) tabAt(x int) (screenID, bool) {
+	left := lipgloss.Width(m.th.Title.Render("segscope")) + 1
+	for i := range screenCount {
+		w := lipgloss.Width(m.th.TabInactive.Render(fmt.Sprintf("%d %s", int(i)+1, screenTitles[i])))
+		if x >= left && x < left+w {
+			return i, true
+		}
+		left += w + 1
+	}
+	return 0, false
 }
 
 func (m Model) tabBar() string {

@@ -338,3 +338,21 @@ func TestAsOfChangesCounts(t *testing.T) {
 		t.Errorf("status bar does not show the new as_of:\n%s", screen)
 	}
 }
+
+func TestMouseSwitchesTabsAndSelectsRows(t *testing.T) {
+	store, ws := demoStore(t), demoWorkspace(t)
+	f := startFlow(t, store, ws, 120, 40)
+	f.showing("Event names")
+	// "segscope  1 Data   2 Segments   3 Overlap": the Segments tab starts at column 18.
+	f.tm.Send(tea.MouseClickMsg{X: 20, Y: 0, Button: tea.MouseLeft})
+	f.settled()
+	// Rows start under the tab bar, the blank line and the list's title: the third row.
+	f.tm.Send(tea.MouseClickMsg{X: 5, Y: 5, Button: tea.MouseLeft})
+	f.tm.Send(tea.MouseClickMsg{X: 5, Y: 5, Button: tea.MouseLeft})
+	f.showing("Builder cart_abandoners")
+	screen := f.peek()
+	if !strings.Contains(screen, "did add_to_cart") {
+		t.Errorf("the clicked segment did not open in the builder:\n%s", screen)
+	}
+	f.screen()
+}

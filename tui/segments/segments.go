@@ -106,6 +106,7 @@ type Model struct {
 	height      int
 	status      string
 	lastElapsed time.Duration
+	top         int // rows the app draws above the screen, for mouse positions
 }
 
 // New builds the screen; Init loads the workspace.
@@ -344,6 +345,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if k, ok := msg.(tea.KeyPressMsg); ok {
 		return m.updateList(k)
 	}
+	if c, ok := msg.(tea.MouseClickMsg); ok {
+		return m.click(c)
+	}
 	if w, ok := msg.(tea.MouseWheelMsg); ok {
 		if w.Button == tea.MouseWheelDown {
 			m.moveCursor(1)
@@ -474,6 +478,61 @@ func (m Model) View() string {
 		return m.builder.View()
 	}
 	th := m.th
+	lines := m.headerLines()
+	vis := m.visible()
+	if len(vis) == 0 {
+		if len(m.entries) == 0 {
+			lines = append(lines, "", th.Subtle.Render("No segments yet. Press n to build one."))
+		} else {
+			lines = append(lines, "", th.Subtle.Render("No segment matches the filter."))
+		}
+	}
+	listH, start := m.listWindow(len(lines))
+	nameW := 10
+	for _, e := range vis {
+		nameW = max(nameW, ansi.StringWidth(e.seg.Name))
+	}
+	nameW = min(nameW, m.width/3)
+	for i := start; i < len(vis) && i < start+listH; i++ {
+		lines = append(lines, m.row(vis[i], i == m.cursor, nameW))
+	}
+	if m.status != "" {
+		lines = append(lines, th.Subtle.Render(m.status))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// listWindow is how many rows the list has below header rows, and the first one shown.
+func (m Model) listWindow(header int) (rows, first int) {
+	rows = max(1, m.height-header-1)
+	return rows, max(0, min(m.cursor-rows/2, len(m.visible())-rows))
+}
+
+// click selects the row under the mouse; a click on the selected row opens it.
+func (m Model) click(msg tea.MouseClickMsg) (Model, tea.Cmd) {
+	if msg.Button != tea.MouseLeft || m.filterOn {
+		return m, nil
+	}
+	header := len(m.headerLines())
+	_, first := m.listWindow(header)
+	i := first + msg.Y - m.top - header
+	vis := m.visible()
+	if msg.Y-m.top < header || i < 0 || i >= len(vis) {
+		return m, nil
+	}
+	if i == m.cursor {
+		return m.updateList(tea.KeyPressMsg{Code: tea.KeyEnter})
+	}
+	m.cursor = i
+	return m, nil
+}
+
+// SetTop says how many rows the app draws above the screen, so clicks land on rows.
+func (m *Model) SetTop(rows int) { m.top = rows }
+
+// headerLines are the rows above the list: title, filter, workspace problems.
+func (m Model) headerLines() []string {
+	th := m.th
 	var lines []string
 	head := th.Heading.Render("Segments")
 	if m.deps.Dir != "" {
@@ -502,28 +561,7 @@ func (m Model) View() string {
 			lines = append(lines, ansi.Truncate(th.Error.Render("✗ "+s), m.width, "…"))
 		}
 	}
-	vis := m.visible()
-	if len(vis) == 0 {
-		if len(m.entries) == 0 {
-			lines = append(lines, "", th.Subtle.Render("No segments yet. Press n to build one."))
-		} else {
-			lines = append(lines, "", th.Subtle.Render("No segment matches the filter."))
-		}
-	}
-	listH := max(1, m.height-len(lines)-1)
-	start := max(0, min(m.cursor-listH/2, len(vis)-listH))
-	nameW := 10
-	for _, e := range vis {
-		nameW = max(nameW, ansi.StringWidth(e.seg.Name))
-	}
-	nameW = min(nameW, m.width/3)
-	for i := start; i < len(vis) && i < start+listH; i++ {
-		lines = append(lines, m.row(vis[i], i == m.cursor, nameW))
-	}
-	if m.status != "" {
-		lines = append(lines, th.Subtle.Render(m.status))
-	}
-	return strings.Join(lines, "\n")
+	return lines
 }
 
 func (m Model) row(e entry, selected bool, nameW int) string {
