@@ -41,5 +41,6 @@ and A/B tests over history. With no arguments it opens the explorer on a demo da
 	root.AddCommand(newSQLCmd(s))
 	root.AddCommand(newCheckCmd(s))
 	root.AddCommand(newSimulateCmd(s))
+	root.AddCommand(newServeCmd(s))
 	return root
 }
