@@ -20,10 +20,12 @@ import (
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/tui/builder"
 	"github.com/segscope/segscope/tui/data"
+	"github.com/segscope/segscope/tui/experiment"
 	"github.com/segscope/segscope/tui/format"
 	"github.com/segscope/segscope/tui/overlap"
 	"github.com/segscope/segscope/tui/segments"
 	"github.com/segscope/segscope/tui/theme"
+	"github.com/segscope/segscope/tui/timeline"
 )
 
 // Env is what the explorer works on.
@@ -46,10 +48,12 @@ const (
 	screenData screenID = iota
 	screenSegments
 	screenOverlap
+	screenTimeline
+	screenExperiment
 	screenCount
 )
 
-var screenTitles = [screenCount]string{"Data", "Segments", "Overlap"}
+var screenTitles = [screenCount]string{"Data", "Segments", "Overlap", "Timeline", "Experiment"}
 
 // Model is the explorer's root model.
 type Model struct {
@@ -67,6 +71,8 @@ type Model struct {
 	data     data.Model
 	segments segments.Model
 	overlap  overlap.Model
+	timeline timeline.Model
+	exper    experiment.Model
 
 	info      *query.Info
 	infoErr   error
@@ -100,6 +106,8 @@ func New(ctx context.Context, env Env) Model {
 	}
 	m.segments = segments.New(ctx, segments.Deps{Engine: engine, Dir: env.Workspace, AsOf: env.AsOf, Clock: env.Clock}, th)
 	m.overlap = overlap.New(ctx, overlap.Deps{Engine: engine, AsOf: env.AsOf, Clock: env.Clock}, th)
+	m.timeline = timeline.New(ctx, timeline.Deps{Store: env.Store, Engine: engine, Dir: env.Workspace, AsOf: env.AsOf, Clock: env.Clock}, th)
+	m.exper = experiment.New(ctx, experiment.Deps{}, th)
 	m.applyTheme(th)
 	return m
 }
@@ -121,7 +129,8 @@ func (m Model) readInfo() tea.Cmd {
 
 // Init asks for the terminal's background, reads the store and the workspace.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.readInfo(), m.spin.Tick, m.segments.Init())
+	return tea.Batch(tea.RequestBackgroundColor, m.readInfo(), m.spin.Tick, m.segments.Init(),
+		m.timeline.Init(), m.exper.Init())
 }
 
 func (m *Model) applyTheme(th *theme.Theme) {
@@ -131,6 +140,8 @@ func (m *Model) applyTheme(th *theme.Theme) {
 	m.data.SetTheme(th)
 	m.segments.SetTheme(th)
 	m.overlap.SetTheme(th)
+	m.timeline.SetTheme(th)
+	m.exper.SetTheme(th)
 }
 
 // Update routes messages: global keys here, the rest to the focused screen.
@@ -160,7 +171,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case segments.MarkedMsg:
 		return m, m.overlap.SetSegments(msg.Workspace, msg.Names)
 	case segments.WorkspaceMsg:
-		return m, m.overlap.SetWorkspace(msg.Workspace)
+		// A saved segment can be a campaign's trigger: the Timeline reads the workspace again.
+		return m, tea.Batch(m.overlap.SetWorkspace(msg.Workspace), m.timeline.Reload())
 	case data.AsOfMsg:
 		return m, m.setAsOf(msg.Time)
 	case tea.KeyPressMsg:
@@ -211,11 +223,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // broadcast gives a message that is not input to every screen: answers to background work
 // belong to the screen that asked, whichever has focus now.
 func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
-	var cmds [4]tea.Cmd
+	var cmds [6]tea.Cmd
 	m.spin, cmds[0] = m.spin.Update(msg)
 	m.data, cmds[1] = m.data.Update(msg)
 	m.segments, cmds[2] = m.segments.Update(msg)
 	m.overlap, cmds[3] = m.overlap.Update(msg)
+	m.timeline, cmds[4] = m.timeline.Update(msg)
+	m.exper, cmds[5] = m.exper.Update(msg)
 	return m, tea.Batch(cmds[:]...)
 }
 
@@ -227,7 +241,7 @@ func (m *Model) setAsOf(t time.Time) tea.Cmd {
 	}
 	m.asOf = shown
 	m.data.SetAsOf(shown)
-	return tea.Batch(m.segments.SetAsOf(t), m.overlap.SetAsOf(t))
+	return tea.Batch(m.segments.SetAsOf(t), m.overlap.SetAsOf(t), m.timeline.SetAsOf(t))
 }
 
 func (m *Model) focus(s screenID) {
@@ -242,6 +256,10 @@ func (m Model) capturing() bool {
 		return m.data.Capturing()
 	case screenSegments:
 		return m.segments.Capturing()
+	case screenTimeline:
+		return m.timeline.Capturing()
+	case screenExperiment:
+		return m.exper.Capturing()
 	}
 	return false
 }
@@ -255,6 +273,10 @@ func (m Model) updateScreen(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.segments, cmd = m.segments.Update(msg)
 	case screenOverlap:
 		m.overlap, cmd = m.overlap.Update(msg)
+	case screenTimeline:
+		m.timeline, cmd = m.timeline.Update(msg)
+	case screenExperiment:
+		m.exper, cmd = m.exper.Update(msg)
 	}
 	return m, cmd
 }
@@ -285,6 +307,8 @@ func (m *Model) layout() {
 	m.data.SetSize(m.width, h)
 	m.segments.SetSize(m.width, h)
 	m.overlap.SetSize(m.width, h)
+	m.timeline.SetSize(m.width, h)
+	m.exper.SetSize(m.width, h)
 	m.overlap.SetTop(2) // the tab bar and the blank line under it
 	m.segments.SetTop(2)
 }
@@ -297,6 +321,10 @@ func (m Model) screenKeys() helpKeys {
 		return m.segments.KeyMap()
 	case screenOverlap:
 		return m.overlap.KeyMap()
+	case screenTimeline:
+		return m.timeline.KeyMap()
+	case screenExperiment:
+		return m.exper.KeyMap()
 	}
 	return nil
 }
@@ -340,6 +368,10 @@ func (m Model) screenView() string {
 		return m.segments.View()
 	case screenOverlap:
 		return m.overlap.View()
+	case screenTimeline:
+		return m.timeline.View()
+	case screenExperiment:
+		return m.exper.View()
 	}
 	return ""
 }
@@ -384,7 +416,7 @@ func (m Model) statusBar() string {
 		parts = append(parts, seg("last query", format.Elapsed(m.lastQuery)))
 	}
 	pending := m.pending
-	for _, p := range []string{m.segments.Pending(), m.overlap.Pending()} {
+	for _, p := range []string{m.segments.Pending(), m.overlap.Pending(), m.timeline.Pending(), m.exper.Pending()} {
 		if p != "" {
 			pending = append(slices.Clone(pending), p)
 		}

@@ -111,7 +111,8 @@ func (f *flow) settled() {
 	f.w.mu.Lock()
 	hit := make(chan struct{})
 	f.w.cond = func(m Model) bool {
-		return m.info != nil && m.segments.Pending() == "" && m.overlap.Pending() == "" && m.segments.Workspace() != nil
+		return m.info != nil && m.segments.Pending() == "" && m.overlap.Pending() == "" &&
+			m.timeline.Pending() == "" && m.exper.Pending() == "" && m.segments.Workspace() != nil
 	}
 	f.w.hit = hit
 	f.w.mu.Unlock()
