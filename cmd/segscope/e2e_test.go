@@ -153,17 +153,8 @@ func TestExplorerEndToEnd(t *testing.T) {
 		t.Skip("drives the real binary")
 	}
 	dir := t.TempDir()
-	// The demo data, as a store on disk, so that `segscope count` can read it too.
-	data := filepath.Join(dir, "data")
-	if _, err := sampledata.WriteDataset(context.Background(), sampledata.Demo(), data, sampledata.CSV()); err != nil {
-		t.Fatal(err)
-	}
-	db := filepath.Join(dir, "demo.duckdb")
+	db := demoStoreFile(t, dir)
 	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"load", filepath.Join(data, "events.csv"),
-		"--users", filepath.Join(data, "users.csv"), "--db", db}, nil, &out, &errOut); code != 0 {
-		t.Fatalf("load: exit %d: %s", code, errOut.String())
-	}
 	ws := filepath.Join(dir, "ws")
 	if err := sampledata.WriteWorkspace(ws); err != nil {
 		t.Fatal(err)
@@ -266,4 +257,64 @@ func formatCount(n int64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// demoStoreFile generates the demo data (the same the explorer builds in memory) and loads
+// it into a store on disk in dir, as a new user would with segscope gen and load.
+func demoStoreFile(t *testing.T, dir string) string {
+	t.Helper()
+	data := filepath.Join(dir, "data")
+	if _, err := sampledata.WriteDataset(context.Background(), sampledata.Demo(), data, sampledata.CSV()); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "demo.duckdb")
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"load", filepath.Join(data, "events.csv"),
+		"--users", filepath.Join(data, "users.csv"), "--db", db}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("load: exit %d: %s", code, errOut.String())
+	}
+	return db
+}
+
+// TestDemoWorkspaceChecksAndReplays runs what CI users of the demo run: segscope check on
+// every demo segment (definitions valid, expect: bounds met by the engine on the demo
+// store) and segscope simulate on every demo campaign.
+func TestDemoWorkspaceChecksAndReplays(t *testing.T) {
+	db := demoStoreFile(t, t.TempDir())
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"check", "../../sample-data/segments", "--db", db}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("check: exit %d:\n%s%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), " 0 failed, 0 errors, 0 definition errors") {
+		t.Errorf("check summary:\n%s", out.String())
+	}
+	campaigns, err := filepath.Glob("../../sample-data/campaigns/*.yaml")
+	if err != nil || len(campaigns) < 5 {
+		t.Fatalf("demo campaigns: %v %v", campaigns, err)
+	}
+	out.Reset()
+	args := append([]string{"simulate", "--db", db, "--segments", "../../sample-data/segments", "--json"}, campaigns...)
+	if code := run(context.Background(), args, nil, &out, &errOut); code != 0 {
+		t.Fatalf("simulate: exit %d: %s", code, errOut.String())
+	}
+	var all struct {
+		Campaigns []struct {
+			Campaign string `json:"campaign"`
+			Journeys int    `json:"journeys"`
+			Sends    []int  `json:"sends"`
+		} `json:"campaigns"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &all); err != nil {
+		t.Fatalf("simulate --json: %v", err)
+	}
+	replayed := 0
+	for _, r := range all.Campaigns {
+		if r.Journeys == 0 || len(r.Sends) == 0 || r.Sends[0] == 0 {
+			t.Errorf("%s: %d journeys, sends %v on the demo data; every demo campaign should reach people", r.Campaign, r.Journeys, r.Sends)
+		}
+		replayed++
+	}
+	if replayed != len(campaigns) {
+		t.Errorf("simulate reported %d campaigns, want %d", replayed, len(campaigns))
+	}
 }
