@@ -221,7 +221,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// drained is ctx, also cancelled once no session runs.
+// drained is ctx, also cancelled a moment after the last session ends.
 func drained(ctx context.Context, s *Server) context.Context {
 	ctx, cancel := context.WithCancel(ctx)
 	go func() {
@@ -234,6 +234,11 @@ func drained(ctx context.Context, s *Server) context.Context {
 				return
 			case <-t.C:
 			}
+		}
+		// Give clients a moment to hang up themselves after their session's exit status.
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
 		}
 	}()
 	return ctx
