@@ -357,3 +357,24 @@ func TestMouseSwitchesTabsAndSelectsRows(t *testing.T) {
 	}
 	f.screen()
 }
+
+func TestBuilderShowsErrorsInlineAndConfirmsQuit(t *testing.T) {
+	store, ws := demoStore(t), demoWorkspace(t)
+	f := startFlow(t, store, ws, 100, 30)
+	f.keys("2")
+	f.settled()
+	f.keys("n", "a")
+	f.typ("member")
+	f.keys("enter", "enter", "ctrl+u")
+	f.typ("no_such_segment")
+	f.showing(`unknown segment "no_such_segment"`)
+	screen := f.peek()
+	if !strings.Contains(screen, "the definition is not valid") && !strings.Contains(screen, "not valid") {
+		t.Errorf("the preview does not say the draft is invalid:\n%s", screen)
+	}
+	// q while typing is text; in the tree it asks about the unsaved segment before quitting.
+	f.keys("esc", "esc", "q")
+	f.showing("Unsaved changes to new_segment")
+	f.keys("d")
+	f.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
