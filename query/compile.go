@@ -360,9 +360,18 @@ func (c *compiler) did(w *sqlWriter, events []string, where []segments.PropertyF
 }
 
 // sequence: some A at t has a B in (t, t+D] (and ≤ as_of); with then_not, some A at t with
-// t+D ≤ as_of has none. An ASOF join finds, for each A, the first B strictly after it; a
-// correlated EXISTS measured as fast on 10M events but joins every A with every B of the
-// person, which explodes for frequent events (page_view then page_view).
+// t+D ≤ as_of has none.
+//
+// `then` is an equi-join on (person, time bucket): time is cut into buckets of D counted
+// back from as_of, r = (as_of − ts) div D, so a B in (t, t+D] lies in A's bucket or the
+// next later one (r or r − 1). Each A is joined to the Bs of those two buckets of the same
+// person and the pair checked exactly. A join on the person alone (what one writes by hand)
+// pairs every A with every B of the person, which grows with the square of a heavy user's
+// history (page_view then page_view); here only Bs within 2D of each A are candidates. It
+// measured 1.1–1.2× the plain join on typical data and faster than an ASOF join (BENCHMARKS.md).
+//
+// `then_not` is an ASOF join: for each A, the first B strictly after it, n log n whatever the
+// data.
 func (c *compiler) sequence(w *sqlWriter, s *segments.Sequence) error {
 	d := s.Within.Std()
 	if d <= 0 {
@@ -370,20 +379,6 @@ func (c *compiler) sequence(w *sqlWriter, s *segments.Sequence) error {
 	}
 	spec := c.resolve(s.Window)
 	spec.events, spec.where = s.Events, s.Where
-	w.raw("SELECT DISTINCT x.id FROM (SELECT ", c.key(), " AS id, e.ts ")
-	if err := c.scan(w, spec); err != nil {
-		return err
-	}
-	if s.Negated {
-		// An A too close to as_of cannot be known to have no B within D yet.
-		w.raw(" AND e.ts <= ")
-		w.value(c.asOf.Add(-d), typeTimestamp)
-	}
-	w.raw(") x ASOF ")
-	if s.Negated {
-		w.raw("LEFT ")
-	}
-	w.raw("JOIN (SELECT ", c.key(), " AS id, e.ts ")
 	// B only matters after the earliest possible A and up to the last A + D.
 	bspec := scanSpec{events: s.Then}
 	if spec.window && len(spec.ivs) > 0 {
@@ -394,15 +389,55 @@ func (c *compiler) sequence(w *sqlWriter, s *segments.Sequence) error {
 		}
 		bspec.ivs, bspec.window = []segments.Interval{iv}, true
 	}
+	if !s.Negated {
+		return c.sequenceBuckets(w, spec, bspec, d)
+	}
+	w.raw("SELECT DISTINCT x.id FROM (SELECT ", c.key(), " AS id, e.ts ")
+	if err := c.scan(w, spec); err != nil {
+		return err
+	}
+	// An A too close to as_of cannot be known to have no B within D yet.
+	w.raw(" AND e.ts <= ")
+	w.value(c.asOf.Add(-d), typeTimestamp)
+	w.raw(") x ASOF LEFT JOIN (SELECT ", c.key(), " AS id, e.ts ")
 	if err := c.scan(w, bspec); err != nil {
 		return err
 	}
-	w.raw(") y ON x.id = y.id AND y.ts > x.ts WHERE ")
-	if s.Negated {
-		w.raw("y.ts IS NULL OR y.ts > x.ts + to_seconds(")
-	} else {
-		w.raw("y.ts <= x.ts + to_seconds(")
+	w.raw(") y ON x.id = y.id AND y.ts > x.ts WHERE y.ts IS NULL OR y.ts > x.ts + to_seconds(")
+	w.value(int64(d/time.Second), typeBigint)
+	w.raw(")")
+	return nil
+}
+
+// maxBucket bounds a sequence's bucket number so that (id << 32) + bucket is one BIGINT key
+// that tells people and buckets apart: ids are 32-bit and non-negative. Events more than
+// 2^32 − 1 buckets before as_of (8,000 years for the smallest D, a minute) share the last
+// bucket, which only adds candidates; every pair is still checked on its timestamps.
+const maxBucket = 1<<32 - 1
+
+// sequenceBuckets writes `then` as the bucketed equi-join described at sequence. A's bucket
+// is emitted twice, as r and r − 1 (never below 0: nothing is after as_of).
+func (c *compiler) sequenceBuckets(w *sqlWriter, spec, bspec scanSpec, d time.Duration) error {
+	bucket := func() {
+		w.raw("least((")
+		w.value(c.asOf.UnixMicro(), typeBigint)
+		w.raw(" - epoch_us(e.ts)) // ")
+		w.value(d.Microseconds(), typeBigint)
+		w.rawf(", %d)", maxBucket)
 	}
+	w.raw("SELECT DISTINCT x.id FROM (SELECT ", c.key(), " AS id, e.ts, (CAST(", c.key(), " AS BIGINT) << 32) + greatest(")
+	bucket()
+	w.raw(" - unnest([0, 1]), 0) AS k ")
+	if err := c.scan(w, spec); err != nil {
+		return err
+	}
+	w.raw(") x JOIN (SELECT e.ts, (CAST(", c.key(), " AS BIGINT) << 32) + ")
+	bucket()
+	w.raw(" AS k ")
+	if err := c.scan(w, bspec); err != nil {
+		return err
+	}
+	w.raw(") y ON x.k = y.k AND y.ts > x.ts AND y.ts <= x.ts + to_seconds(")
 	w.value(int64(d/time.Second), typeBigint)
 	w.raw(")")
 	return nil

@@ -42,5 +42,6 @@ and A/B tests over history. With no arguments it opens the explorer on a demo da
 	root.AddCommand(newCheckCmd(s))
 	root.AddCommand(newSimulateCmd(s))
 	root.AddCommand(newServeCmd(s))
+	root.AddCommand(newBenchCmd(s))
 	return root
 }
