@@ -30,7 +30,8 @@ type SimConfig struct {
 	Runs int
 	// Looks is the number of analyses a peeking experimenter runs, evenly spaced in
 	// enrolment with the last at full size (one a day for a test running Looks days).
-	// Zero or one means only the final analysis.
+	// Zero or one means only the final analysis. It is at most MaxLooks: PeekingLooks
+	// turns a test's days into looks.
 	Looks int
 	// Seed makes the run reproducible: the same config and seed give the same result on
 	// any machine and any number of cores.
@@ -106,6 +107,28 @@ type Histogram struct {
 // liftQuantiles are the percentiles Simulate reports.
 var liftQuantiles = []float64{0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95}
 
+// MaxLooks is the most analyses a peeking simulation runs. Peeking costs one binomial draw
+// per arm per look in every null experiment, so a test lasting years at a trickle of daily
+// entrants (baseline 50%, +0.1 pp at 10 a day runs 784,887 days) would take minutes to
+// simulate look by look. Such a test is simulated with MaxLooks looks evenly spaced in
+// enrolment instead, the last at full size: as many checks as a year of daily ones. The
+// peeking false-positive rate keeps growing (slowly) with the number of looks, so the
+// capped figure understates what checking every day of a longer test costs.
+const MaxLooks = 365
+
+// PeekingLooks is how many analyses Simulate should run for a test lasting days days with
+// plan's arm sizes: one a day, never more than one per new user of the smaller arm, and at
+// most MaxLooks. Zero days (an unknown daily rate) gives zero looks: no peeking simulated.
+// capped reports that the looks are fewer than the days, so they are evenly spaced over
+// the test rather than daily, and a report must say so.
+func PeekingLooks(days int, plan Plan) (looks int, capped bool) {
+	if days <= 0 {
+		return 0, false
+	}
+	looks = max(0, min(days, plan.Control, plan.PerTreatment, MaxLooks))
+	return looks, looks < days
+}
+
 // maxRuns bounds a simulation's size so that a typo cannot exhaust memory.
 const maxRuns = 10_000_000
 
@@ -133,6 +156,8 @@ func (c SimConfig) normalized() (SimConfig, error) {
 		return c, fmt.Errorf("runs must be between 1 and %d, got %d", maxRuns, c.Runs)
 	case c.Looks < 0:
 		return c, fmt.Errorf("looks must not be negative, got %d", c.Looks)
+	case c.Looks > MaxLooks:
+		return c, fmt.Errorf("looks must be at most %d (MaxLooks), got %d: PeekingLooks spaces a longer test's looks evenly", MaxLooks, c.Looks)
 	case c.Looks > min(c.Control, c.Treatment):
 		return c, fmt.Errorf("%d looks need at least one new user per arm between looks; the arms have %d and %d", c.Looks, c.Control, c.Treatment)
 	case c.Bins < 1 || c.Bins > 1000:

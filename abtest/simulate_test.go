@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -220,6 +221,7 @@ func TestSimConfigValidation(t *testing.T) {
 		{"no runs", func(c *SimConfig) { c.Runs = 0 }, "runs must be between"},
 		{"negative looks", func(c *SimConfig) { c.Looks = -1 }, "looks must not be negative"},
 		{"more looks than users", func(c *SimConfig) { c.Looks = 101 }, "at least one new user per arm"},
+		{"more looks than MaxLooks", func(c *SimConfig) { c.Control, c.Treatment, c.Looks = 1000, 1000, MaxLooks+1 }, "at most 365"},
 		{"bins", func(c *SimConfig) { c.Bins = -3 }, "bins"},
 	}
 	for _, tc := range cases {
@@ -262,5 +264,61 @@ func BenchmarkSimulate10kNoPeeking(b *testing.B) {
 		if _, err := Simulate(context.Background(), cfg); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestPeekingLooks(t *testing.T) {
+	big := Plan{Control: 3_924_435, PerTreatment: 3_924_435}
+	cases := []struct {
+		name       string
+		days       int
+		plan       Plan
+		wantLooks  int
+		wantCapped bool
+	}{
+		{"no daily rate", 0, big, 0, false},
+		{"one day", 1, big, 1, false},
+		{"daily looks", 16, big, 16, false},
+		{"a year exactly", MaxLooks, big, MaxLooks, false},
+		{"a day over a year", MaxLooks + 1, big, MaxLooks, true},
+		{"two thousand years", 784_887, big, MaxLooks, true},
+		{"fewer users than days", 168, Plan{Control: 42, PerTreatment: 126}, 42, true},
+		{"uneven arms", 30, Plan{Control: 100, PerTreatment: 20}, 20, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			looks, capped := PeekingLooks(tc.days, tc.plan)
+			if looks != tc.wantLooks || capped != tc.wantCapped {
+				t.Errorf("PeekingLooks(%d, %d/%d) = %d, %v; want %d, %v", tc.days, tc.plan.Control, tc.plan.PerTreatment, looks, capped, tc.wantLooks, tc.wantCapped)
+			}
+		})
+	}
+}
+
+// TestSimulateLongTestIsQuick is the case that once took minutes: baseline 50%, +0.1 pp at
+// 10 entrants a day runs 784,887 days; capped at MaxLooks looks it simulates in a moment.
+func TestSimulateLongTestIsQuick(t *testing.T) {
+	plan, err := SampleSize(Design{Baseline: 0.5, MDE: 0.001, Alpha: 0.05, Power: 0.8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	days, err := DaysToReach(plan, 10)
+	if err != nil || days != 784_887 {
+		t.Fatalf("DaysToReach = %d, %v; want 784,887", days, err)
+	}
+	looks, capped := PeekingLooks(days, plan)
+	if looks != MaxLooks || !capped {
+		t.Fatalf("PeekingLooks = %d, %v; want %d, true", looks, capped, MaxLooks)
+	}
+	start := time.Now()
+	res, err := Simulate(context.Background(), SimConfigFor(plan, 2000, looks, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("simulating %d looks took %v", looks, d)
+	}
+	if res.Config.Looks != MaxLooks || res.PeekingFalsePositiveRate <= res.FalsePositiveRate {
+		t.Errorf("looks %d, peeking rate %v vs final %v", res.Config.Looks, res.PeekingFalsePositiveRate, res.FalsePositiveRate)
 	}
 }

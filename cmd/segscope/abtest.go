@@ -62,6 +62,11 @@ Carlo of many experiments: how often the test comes out significant, how often i
 with no true effect, how much more often when someone checks it every day and stops at
 the first significant look, and how spread out the observed lift is.
 
+Peeking is simulated with one look a day, but at most 365 looks (and never more looks
+than users in the smaller arm): a test running longer than 365 days is checked at 365
+looks evenly spaced over its days, and the report says so ("looks_capped": true in
+--json). Fewer looks than days understate what daily peeking costs.
+
 Rates and effects take a fraction or a percent: --baseline 0.1 and --baseline 10% are
 the same. --mde is absolute (0.02 = two percentage points) unless --relative (0.2 = a
 20% lift). With more than two --variants every treatment arm is compared with control
@@ -244,7 +249,10 @@ type abtestSim struct {
 	ShareSignificant  float64 `json:"share_significant"`
 	FalsePositiveRate float64 `json:"false_positive_rate"`
 	// Looks and PeekingFalsePositiveRate need the daily rate: zero and null without it.
+	// LooksCapped says the looks are fewer than the test's days (abtest.MaxLooks, or one
+	// per user of the smaller arm): evenly spaced over the days rather than daily.
 	Looks                    int        `json:"looks"`
+	LooksCapped              bool       `json:"looks_capped"`
 	PeekingFalsePositiveRate *float64   `json:"peeking_false_positive_rate"`
 	Lift                     abtestLift `json:"lift"`
 }
@@ -306,16 +314,17 @@ func abtestReportFor(ctx context.Context, in abtestInput) (abtestReport, error) 
 		r.PowerCurve = append(r.PowerCurve, abtestPower(p))
 	}
 	if in.Sims > 0 {
-		// One look a day, but never more looks than users: a test enrolling a few people
-		// a day is analysed once per new user at most.
-		looks := min(r.Days, plan.Control, plan.PerTreatment)
+		// One look a day, but never more looks than users (a test enrolling a few people
+		// a day is analysed once per new user at most) and at most abtest.MaxLooks, evenly
+		// spaced, so that a test lasting years does not take minutes to simulate.
+		looks, capped := abtest.PeekingLooks(r.Days, plan)
 		cfg := abtest.SimConfigFor(plan, in.Sims, looks, in.Seed)
 		cfg.Bins = abHistogramBins
 		res, err := abtest.Simulate(ctx, cfg)
 		if err != nil {
 			return abtestReport{}, err
 		}
-		r.Simulation = abtestSimFrom(res, looks)
+		r.Simulation = abtestSimFrom(res, looks, capped)
 	}
 	if in.Entrants > 0 {
 		impact, err := abtest.ExpectedImpact(d, in.Entrants, in.Revenue)
@@ -332,7 +341,7 @@ func abtestReportFor(ctx context.Context, in abtestInput) (abtestReport, error) 
 	return r, nil
 }
 
-func abtestSimFrom(res abtest.SimResult, looks int) *abtestSim {
+func abtestSimFrom(res abtest.SimResult, looks int, capped bool) *abtestSim {
 	s := &abtestSim{
 		Runs:              res.Config.Runs,
 		Seed:              res.Config.Seed,
@@ -349,7 +358,7 @@ func abtestSimFrom(res abtest.SimResult, looks int) *abtestSim {
 		},
 	}
 	if looks > 1 {
-		s.Looks = looks
+		s.Looks, s.LooksCapped = looks, capped
 		rate := res.PeekingFalsePositiveRate
 		s.PeekingFalsePositiveRate = &rate
 	}
@@ -413,9 +422,18 @@ func writeABTestReport(w io.Writer, r abtestReport) error {
 			{"significant at the planned size", abPct(s.ShareSignificant, 1), "(planned power " + abPct(r.Power, 0) + ")"},
 			{"false positives, no true effect", abPct(s.FalsePositiveRate, 1), "(α " + abNum(r.ComparisonAlpha) + ")"},
 		}
-		if s.PeekingFalsePositiveRate != nil {
+		switch {
+		case s.PeekingFalsePositiveRate != nil && s.LooksCapped:
+			why := fmt.Sprintf("at most %d are simulated", abtest.MaxLooks)
+			if s.Looks < abtest.MaxLooks {
+				why = "one per user of the smaller arm"
+			}
+			sim = append(sim, []string{"false positives, peeking", abPct(*s.PeekingFalsePositiveRate, 1),
+				fmt.Sprintf("(significant at any of %s looks evenly spaced over %s days, not daily: %s)",
+					abThousands(s.Looks), abThousands(r.Days), why)})
+		case s.PeekingFalsePositiveRate != nil:
 			sim = append(sim, []string{"false positives, peeking daily", abPct(*s.PeekingFalsePositiveRate, 1), fmt.Sprintf("(significant at any of %d daily looks)", s.Looks)})
-		} else {
+		default:
 			sim = append(sim, []string{"false positives, peeking daily", "–", "(give --daily to simulate one look a day)"})
 		}
 		q := s.Lift.Quantiles

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 )
 
 func abRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -209,6 +210,66 @@ func TestABTestBadInput(t *testing.T) {
 		code, stdout, stderr := abRun(t, tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) || stdout != "" {
 			t.Errorf("abtest %v: exit %d, stderr %q, stdout %q; want exit 2 mentioning %q", tc.args, code, stderr, stdout, tc.want)
+		}
+	}
+}
+
+// TestABTestLooksCap: peeking is simulated one look a day up to abtest.MaxLooks (365)
+// looks; a longer test gets 365 evenly spaced looks, quickly, and both outputs say so.
+func TestABTestLooksCap(t *testing.T) {
+	cases := []struct {
+		name      string
+		args      []string
+		days      float64
+		looks     float64
+		capped    bool
+		text      string
+		notInText string
+	}{
+		{"daily looks unchanged", []string{"--baseline", "0.1", "--mde", "0.02", "--daily", "500", "--sims", "1000"},
+			16, 16, false, "false positives, peeking daily", "evenly spaced"},
+		{"exactly a year is daily", []string{"--baseline", "0.1", "--mde", "0.02", "--daily", "21.05", "--sims", "1000"},
+			365, 365, false, "(significant at any of 365 daily looks)", "evenly spaced"},
+		{"a day over a year is capped", []string{"--baseline", "0.1", "--mde", "0.02", "--daily", "21", "--sims", "1000"},
+			366, 365, true, "(significant at any of 365 looks evenly spaced over 366 days, not daily: at most 365 are simulated)", "daily looks"},
+		{"784,887 days", []string{"--baseline", "50%", "--mde", "0.1%", "--daily", "10"},
+			784_887, 365, true, "(significant at any of 365 looks evenly spaced over 784,887 days, not daily: at most 365 are simulated)", "daily looks"},
+		{"fewer users than days", []string{"--baseline", "0.3", "--mde", "0.3", "--daily", "0.5", "--sims", "1000"},
+			168, 42, true, "(significant at any of 42 looks evenly spaced over 168 days, not daily: one per user of the smaller arm)", "daily looks"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			got := abJSON(t, tc.args...)
+			if d := time.Since(start); d > 15*time.Second {
+				t.Errorf("abtest %v took %v", tc.args, d)
+			}
+			sim := got["simulation"].(map[string]any)
+			if got["days"] != tc.days || sim["looks"] != tc.looks || sim["looks_capped"] != tc.capped {
+				t.Errorf("days %v looks %v looks_capped %v; want %v, %v, %v", got["days"], sim["looks"], sim["looks_capped"], tc.days, tc.looks, tc.capped)
+			}
+			if p, ok := sim["peeking_false_positive_rate"].(float64); !ok || p <= sim["false_positive_rate"].(float64) {
+				t.Errorf("peeking_false_positive_rate %v, false_positive_rate %v", sim["peeking_false_positive_rate"], sim["false_positive_rate"])
+			}
+			code, stdout, stderr := abRun(t, tc.args...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if !strings.Contains(stdout, tc.text) || strings.Contains(stdout, tc.notInText) {
+				t.Errorf("output should contain %q and not %q:\n%s", tc.text, tc.notInText, stdout)
+			}
+		})
+	}
+}
+
+func TestABTestHelpMentionsLooksCap(t *testing.T) {
+	code, stdout, stderr := abRun(t, "--help")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"at most 365 looks", "evenly spaced", `"looks_capped": true`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("help lacks %q:\n%s", want, stdout)
 		}
 	}
 }
