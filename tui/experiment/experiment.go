@@ -86,10 +86,6 @@ type source struct {
 // follow the keystrokes.
 const quickSims = 2000
 
-// maxLooks bounds the peeking simulation: one look a day, but at most this many (a test
-// that runs for years is checked at evenly spaced looks instead, and the screen says so).
-const maxLooks = 365
-
 // histBins is the lift histogram's resolution; the view merges bins to fit its width, so
 // it divides by many numbers.
 const histBins = 240
@@ -226,9 +222,10 @@ func (m *Model) computePlan() {
 }
 
 // looksFor is how many times a peeking experimenter checks: once a day, never more often
-// than once per new user of the smaller arm, at most maxLooks.
+// than once per new user of the smaller arm, at most abtest.MaxLooks (then evenly spaced).
 func looksFor(days int, plan abtest.Plan) int {
-	return min(days, plan.Control, plan.PerTreatment, maxLooks)
+	looks, _ := abtest.PeekingLooks(days, plan)
+	return looks
 }
 
 // recompute plans again and starts a simulation of runs experiments, cancelling the one

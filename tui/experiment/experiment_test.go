@@ -155,7 +155,7 @@ func TestChanceToBeat(t *testing.T) {
 
 func TestLooksAreCapped(t *testing.T) {
 	plan := abtest.Plan{Control: 5000, PerTreatment: 5000}
-	for _, tc := range []struct{ days, want int }{{0, 0}, {60, 60}, {4000, maxLooks}} {
+	for _, tc := range []struct{ days, want int }{{0, 0}, {60, 60}, {4000, abtest.MaxLooks}} {
 		if got := looksFor(tc.days, plan); got != tc.want {
 			t.Errorf("looksFor(%d) = %d, want %d", tc.days, got, tc.want)
 		}
