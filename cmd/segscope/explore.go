@@ -9,6 +9,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/segscope/segscope/demo"
@@ -41,6 +42,9 @@ func runExplorer(ctx context.Context, s *streams, f *exploreFlags, files []strin
 	asOf, err := parseAsOf(f.asOf)
 	if err != nil {
 		return err
+	}
+	if !isTerminal(s.in) || !isTerminal(s.out) {
+		return errors.New("the explorer needs a terminal; for scripts use segscope count, overlap, members, sql or check")
 	}
 	workspace, err := workspaceFor(f, files)
 	if err != nil {
@@ -141,4 +145,10 @@ func demoWorkspace() (string, error) {
 		return "", fmt.Errorf("demo workspace: %w", err)
 	}
 	return dir, nil
+}
+
+// isTerminal reports whether a stream is a terminal (files and pipes are not).
+func isTerminal(v any) bool {
+	f, ok := v.(interface{ Fd() uintptr })
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }

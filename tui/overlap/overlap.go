@@ -497,7 +497,7 @@ func (m Model) click(msg tea.MouseClickMsg) (Model, tea.Cmd) {
 		if c < len(m.names) {
 			m.mode, m.row, m.col = modeMatrix, r, c
 		}
-	} else if y >= l.upsetTop && y < l.upsetTop+l.bars {
+	} else if y >= l.upsetTop && y < l.upsetTop+l.bars && x >= l.upsetX {
 		m.mode, m.bar = modeUpSet, y-l.upsetTop
 	}
 	return m, nil

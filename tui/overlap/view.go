@@ -19,8 +19,13 @@ type geometry struct {
 	labelW, cellW int
 	matrixTop     int // first matrix row, in screen rows
 	upsetTop      int // first UpSet bar
+	upsetX        int // column the UpSet chart starts at (beside the matrix on wide screens)
+	upsetW        int // its width
 	bars          int // UpSet bars shown
 }
+
+// sideBySide is the width from which the UpSet chart goes beside the matrix, not under it.
+const sideBySide = 150
 
 const headerRows = 2 // the title line and a blank line
 
@@ -34,7 +39,14 @@ func (m Model) layout() geometry {
 	g.labelW = min(longest+4, 26, max(12, m.width/3))
 	g.cellW = max(6, min(11, (m.width-g.labelW)/n))
 	g.matrixTop = headerRows + 1         // a row of column numbers
-	g.upsetTop = g.matrixTop + n + 1 + 2 // blank, heading, dot header
+	g.upsetTop = g.matrixTop + n + 1 + 1 + 2 // the heat scale, blank, heading, dot header
+	g.upsetW = m.width
+	if m.width >= sideBySide {
+		g.cellW = min(g.cellW, 10)
+		g.upsetX = g.labelW + n*g.cellW + 4
+		g.upsetW = m.width - g.upsetX
+		g.upsetTop = headerRows + 2 // heading and dot header, level with the matrix header
+	}
 	g.bars = max(0, min(len(m.groups), m.height-g.upsetTop))
 	return g
 }
@@ -70,9 +82,16 @@ func (m Model) View() string {
 		th.Subtle.Render(" · as of "+format.Timestamp(r.AsOf)+" · "+format.Elapsed(r.Elapsed))
 	g := m.layout()
 	lines := []string{ansi.Truncate(title, m.width, "…"), ""}
-	lines = append(lines, m.matrixView(g)...)
-	lines = append(lines, "")
-	lines = append(lines, m.upsetView(g)...)
+	if g.upsetX > 0 {
+		matrix := strings.Join(m.matrixView(g), "\n")
+		upset := strings.Join(m.upsetView(g), "\n")
+		pad := strings.Repeat(" ", max(0, g.upsetX-lipgloss.Width(matrix)))
+		lines = append(lines, lipgloss.JoinHorizontal(lipgloss.Top, matrix, pad, upset))
+	} else {
+		lines = append(lines, m.matrixView(g)...)
+		lines = append(lines, "")
+		lines = append(lines, m.upsetView(g)...)
+	}
 	if s := m.statusLine(); s != "" {
 		lines = append(lines, s)
 	}
@@ -117,7 +136,26 @@ func (m Model) matrixView(g geometry) []string {
 		}
 		lines = append(lines, b.String())
 	}
-	return lines
+	return append(lines, m.scaleLine(scale))
+}
+
+// scaleLine says what the cell colours measure, so the heatmap never has to be guessed.
+func (m Model) scaleLine(scale float64) string {
+	th := m.th
+	var ramp strings.Builder
+	for _, c := range th.Ramp {
+		ramp.WriteString(lipgloss.NewStyle().Background(c).Render("  "))
+	}
+	var what string
+	switch m.metric {
+	case metricShare:
+		what = "0% … 100% of the row's segment"
+	case metricJaccard:
+		what = "Jaccard 0 … 1"
+	default:
+		what = "0 … " + format.Count(int64(scale)) + ", the largest intersection"
+	}
+	return th.Subtle.Render("colour ") + ramp.String() + th.Subtle.Render(" "+what)
 }
 
 // cell is the text and the value (for the heat) of row i, column j under the metric.
@@ -185,7 +223,7 @@ func (m Model) upsetView(g geometry) []string {
 	for j := range n {
 		dots.WriteString(padLeft(fmt.Sprint(j+1), 3))
 	}
-	lines := []string{ansi.Truncate(heading, m.width, "…"), th.Subtle.Render(dots.String())}
+	lines := []string{ansi.Truncate(heading, g.upsetW, "…"), th.Subtle.Render(dots.String())}
 	if len(m.groups) == 0 {
 		return append(lines, th.Subtle.Render("  none of these segments has members"))
 	}
@@ -195,7 +233,7 @@ func (m Model) upsetView(g geometry) []string {
 	}
 	dotsW := 3 * n
 	countW := len(format.Count(top)) + 1
-	barW := max(4, min(40, (m.width-dotsW-countW-2)/2))
+	barW := max(4, min(40, (g.upsetW-dotsW-countW-2)/2))
 	for k, gr := range m.groups[:g.bars] {
 		var b strings.Builder
 		for j := range n {
@@ -208,7 +246,7 @@ func (m Model) upsetView(g geometry) []string {
 		w := int(math.Round(float64(gr.Count) / float64(top) * float64(barW)))
 		bar := strings.Repeat("█", max(1, w)) + strings.Repeat(" ", barW-max(1, w))
 		b.WriteString(" " + th.Bar.Render(bar) + " " + th.Number.Render(padLeft(format.Count(gr.Count), countW)))
-		rest := m.width - dotsW - barW - countW - 3
+		rest := g.upsetW - dotsW - barW - countW - 3
 		if rest > 8 {
 			b.WriteString(" " + th.Subtle.Render(ansi.Truncate(m.joinNames(gr.Segments), rest-1, "…")))
 		}
