@@ -202,6 +202,10 @@ func TestResizeAndSegmentsScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	term.waitFor("cart_abandoners", explorerUp)
+	term.waitFor("copy of the demo segments", explorerUp)
+	if strings.Contains(term.text(), "segscope-session-") {
+		t.Error("a visitor sees the server's path of the session workspace")
+	}
 	term.send("q")
 	term.waitEnd(5 * time.Second)
 }

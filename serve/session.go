@@ -98,6 +98,7 @@ func (s *Server) handle(sess ssh.Session) {
 	defer cleanup()
 	env := s.cfg.Explorer
 	env.Workspace = workspace
+	env.WorkspaceLabel = s.workspaceLabel()
 	program = tea.NewProgram(tui.New(ctx, env),
 		tea.WithContext(ctx),
 		tea.WithInput(in),
@@ -212,4 +213,16 @@ func watchIdle(ctx context.Context, in *activityReader, timeout time.Duration, s
 			}
 		}
 	}
+}
+
+// workspaceLabel names the session's workspace on screen, so that visitors never see paths
+// on the server.
+func (s *Server) workspaceLabel() string {
+	switch {
+	case s.cfg.Workspace != "":
+		return "the server's segments folder"
+	case s.cfg.Scratch != nil:
+		return "your session's copy of the demo segments"
+	}
+	return ""
 }

@@ -35,6 +35,9 @@ type Env struct {
 	AsOf      time.Time // zero: the latest event
 	// Workspace is the folder of segment files; "" for none (saving is then off).
 	Workspace string
+	// WorkspaceLabel is what screens call the workspace instead of its path; "" shows the
+	// path. A server gives a name, so visitors never see paths on the server.
+	WorkspaceLabel string
 	// Dark is the background assumed until the terminal answers (over SSH it may not).
 	Dark bool
 	// Clock times queries for the status bar; nil means time.Now. Tests pass a fixed clock
@@ -104,7 +107,7 @@ func New(ctx context.Context, env Env) Model {
 		data:    data.New(th),
 		pending: []string{"reading store"},
 	}
-	m.segments = segments.New(ctx, segments.Deps{Engine: engine, Dir: env.Workspace, AsOf: env.AsOf, Clock: env.Clock}, th)
+	m.segments = segments.New(ctx, segments.Deps{Engine: engine, Dir: env.Workspace, DirLabel: env.WorkspaceLabel, AsOf: env.AsOf, Clock: env.Clock}, th)
 	m.overlap = overlap.New(ctx, overlap.Deps{Engine: engine, AsOf: env.AsOf, Clock: env.Clock}, th)
 	m.timeline = timeline.New(ctx, timeline.Deps{Store: env.Store, Engine: engine, Dir: env.Workspace, AsOf: env.AsOf, Clock: env.Clock}, th)
 	m.exper = experiment.New(ctx, experiment.Deps{}, th)

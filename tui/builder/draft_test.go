@@ -86,3 +86,15 @@ func TestEmptyGroupIsAnError(t *testing.T) {
 		t.Error("an empty all: parsed")
 	}
 }
+
+func TestShowPath(t *testing.T) {
+	for _, tc := range []struct{ dir, label, file, want string }{
+		{"/srv/ws", "", "/srv/ws/segments/a.yaml", "/srv/ws/segments/a.yaml"},
+		{"/srv/ws", "shared", "/srv/ws/segments/a.yaml", "shared: segments/a.yaml"},
+		{"/srv/ws", "shared", "/elsewhere/b.yaml", "shared: b.yaml"},
+	} {
+		if got := ShowPath(tc.dir, tc.label, tc.file); got != tc.want {
+			t.Errorf("ShowPath(%q, %q, %q) = %q, want %q", tc.dir, tc.label, tc.file, got, tc.want)
+		}
+	}
+}

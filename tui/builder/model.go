@@ -22,9 +22,11 @@ type Deps struct {
 	// Resolver finds the workspace's other segments for `segment:` references.
 	Resolver query.Resolver
 	// Dir is the workspace folder saves go to; "" disables saving.
-	Dir   string
-	AsOf  time.Time
-	Vocab Vocab
+	Dir string
+	// DirLabel, when set, replaces Dir in what is shown: files appear relative to it.
+	DirLabel string
+	AsOf     time.Time
+	Vocab    Vocab
 	// Debounce is the pause after an edit before the count is recomputed.
 	Debounce time.Duration
 	// Clock times evaluations for the preview; nil means time.Now.

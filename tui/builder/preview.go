@@ -355,7 +355,7 @@ func (m Model) applySaved(msg savedMsg) (Model, tea.Cmd) {
 	m.file = msg.file
 	m.original = msg.text
 	m.saved = string(m.draft.Source().Text)
-	m.status = "saved " + msg.file
+	m.status = "saved " + ShowPath(m.deps.Dir, m.deps.DirLabel, msg.file)
 	name, file := m.draft.Name, msg.file
 	cmds := []tea.Cmd{func() tea.Msg { return SavedMsg{Name: name, File: file} }}
 	if m.quitAfter {

@@ -2,6 +2,7 @@ package builder
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -46,7 +47,7 @@ func (m Model) titleLine() string {
 	th := m.th
 	s := th.Heading.Render("Builder ") + th.Title.Render(safe.Text(m.draft.Name))
 	if m.file != "" {
-		s += th.Subtle.Render("  " + m.file)
+		s += th.Subtle.Render("  " + ShowPath(m.deps.Dir, m.deps.DirLabel, m.file))
 	} else {
 		s += th.Subtle.Render("  new")
 	}
@@ -407,4 +408,17 @@ func fitBlock(s string, w, h int) string {
 		lines = append(lines, strings.Repeat(" ", w))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// ShowPath is how a workspace file is shown: as it is, or, when the workspace has a label,
+// as the label and the file's path inside the workspace (a server's paths stay its own).
+func ShowPath(dir, label, file string) string {
+	if label == "" {
+		return file
+	}
+	rel, err := filepath.Rel(dir, file)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		rel = filepath.Base(file)
+	}
+	return label + ": " + filepath.ToSlash(rel)
 }

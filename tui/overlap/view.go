@@ -38,7 +38,7 @@ func (m Model) layout() geometry {
 	g := geometry{}
 	g.labelW = min(longest+4, 26, max(12, m.width/3))
 	g.cellW = max(6, min(11, (m.width-g.labelW)/n))
-	g.matrixTop = headerRows + 1         // a row of column numbers
+	g.matrixTop = headerRows + 1             // a row of column numbers
 	g.upsetTop = g.matrixTop + n + 1 + 1 + 2 // the heat scale, blank, heading, dot header
 	g.upsetW = m.width
 	if m.width >= sideBySide {

@@ -71,9 +71,11 @@ type WorkspaceMsg struct {
 type Deps struct {
 	Engine *query.Engine
 	Dir    string // the workspace folder; "" for none
-	AsOf   time.Time
-	Vocab  builder.Vocab
-	Clock  func() time.Time // times the builder's evaluations; nil means time.Now
+	// DirLabel is shown instead of Dir when set; files are then shown relative to Dir.
+	DirLabel string
+	AsOf     time.Time
+	Vocab    builder.Vocab
+	Clock    func() time.Time // times the builder's evaluations; nil means time.Now
 }
 
 type entry struct {
@@ -185,6 +187,14 @@ func (m Model) KeyMap() interface {
 		return m.builder.KeyMap()
 	}
 	return m.keys
+}
+
+// dirName is how the header names the workspace.
+func (m Model) dirName() string {
+	if m.deps.DirLabel != "" {
+		return m.deps.DirLabel
+	}
+	return m.deps.Dir
 }
 
 // hasAccounts reports whether any listed segment counts accounts.
@@ -329,7 +339,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case builder.SavedMsg:
-		m.status = "saved " + msg.File
+		m.status = "saved " + builder.ShowPath(m.deps.Dir, m.deps.DirLabel, msg.File)
 		// The builder stays open; the list reloads underneath it.
 		return m, m.load()
 	case spinner.TickMsg:
@@ -442,7 +452,7 @@ func (m Model) openBuilder(seg *seglang.Segment, file string, src []byte) (Model
 	if m.ws != nil {
 		resolver = m.ws
 	}
-	b, err := builder.Open(m.ctx, builder.Deps{Engine: m.deps.Engine, Resolver: resolver, Dir: m.deps.Dir,
+	b, err := builder.Open(m.ctx, builder.Deps{Engine: m.deps.Engine, Resolver: resolver, Dir: m.deps.Dir, DirLabel: m.deps.DirLabel,
 		AsOf: m.deps.AsOf, Vocab: m.deps.Vocab, Clock: m.deps.Clock}, m.th, seg, file, src)
 	if err != nil {
 		m.status = "cannot open in the builder: " + err.Error()
@@ -536,7 +546,7 @@ func (m Model) headerLines() []string {
 	var lines []string
 	head := th.Heading.Render("Segments")
 	if m.deps.Dir != "" {
-		head += th.Subtle.Render("  " + m.deps.Dir)
+		head += th.Subtle.Render("  " + m.dirName())
 	} else {
 		head += th.Subtle.Render("  no workspace folder: saving is off (start with --segments DIR)")
 	}
