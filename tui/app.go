@@ -6,6 +6,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"github.com/segscope/segscope/tui/layout"
 	"slices"
 	"strings"
 	"time"
@@ -356,7 +357,7 @@ func (m Model) View() tea.View {
 func (m Model) render() string {
 	body := m.screenView()
 	bodyH := max(0, m.height-m.chromeHeight())
-	body = fit(body, m.width, bodyH)
+	body = layout.Fit(body, m.width, bodyH)
 	return strings.Join([]string{m.tabBar(), "", body, m.statusBar(), m.helpView()}, "\n")
 }
 
@@ -428,23 +429,6 @@ func (m Model) statusBar() string {
 		parts = append(parts, m.spin.View()+" "+th.Subtle.Render(strings.Join(pending, ", ")))
 	}
 	return ansi.Truncate(th.StatusBar.Render(strings.Join(parts, th.Subtle.Render("  │  "))), m.width, "…")
-}
-
-// fit pads or cuts s to exactly h lines of at most w columns, so the chrome never moves.
-func fit(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) > w {
-			lines[i] = ansi.Truncate(l, w, "")
-		}
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
 }
 
 // without returns a copy of list without label: models are values, so shared backing

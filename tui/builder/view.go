@@ -2,6 +2,7 @@ package builder
 
 import (
 	"fmt"
+	"github.com/segscope/segscope/tui/layout"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -32,15 +33,15 @@ func (m Model) View() string {
 	if m.width >= 100 {
 		leftW := m.width * 58 / 100
 		rightW := m.width - leftW - 2
-		left := fitBlock(m.editorView(leftW, bodyH), leftW, bodyH)
-		right := fitBlock(m.previewView(rightW, bodyH), rightW, bodyH)
+		left := layout.Block(m.editorView(leftW, bodyH), leftW, bodyH)
+		right := layout.Block(m.previewView(rightW, bodyH), rightW, bodyH)
 		body = lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", right)
 	} else {
 		preview := m.previewCompact(m.width)
 		ph := lipgloss.Height(preview)
-		body = preview + "\n" + fitBlock(m.editorView(m.width, bodyH-ph), m.width, bodyH-ph)
+		body = preview + "\n" + layout.Block(m.editorView(m.width, bodyH-ph), m.width, bodyH-ph)
 	}
-	return title + "\n" + fitBlock(body, m.width, bodyH) + "\n" + footer
+	return title + "\n" + layout.Block(body, m.width, bodyH) + "\n" + footer
 }
 
 func (m Model) titleLine() string {
@@ -387,27 +388,6 @@ func (m Model) templatesView() string {
 		}
 	}
 	return scrollTo(strings.Join(lines, "\n"), sel, max(3, m.height))
-}
-
-// fitBlock pads or cuts s to exactly h lines of exactly w columns.
-func fitBlock(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		lw := ansi.StringWidth(l)
-		switch {
-		case lw > w:
-			lines[i] = ansi.Truncate(l, w, "")
-		case lw < w:
-			lines[i] = l + strings.Repeat(" ", w-lw)
-		}
-	}
-	for len(lines) < h {
-		lines = append(lines, strings.Repeat(" ", w))
-	}
-	return strings.Join(lines, "\n")
 }
 
 // ShowPath is how a workspace file is shown: as it is, or, when the workspace has a label,

@@ -4,6 +4,7 @@
 package chart
 
 import (
+	"github.com/segscope/segscope/tui/layout"
 	"math"
 	"strings"
 
@@ -55,7 +56,7 @@ func HBars(bars []Bar, width int, st BarStyles, valueFmt func(int64) string) str
 			sb.WriteByte('\n')
 		}
 		label := ansi.Truncate(b.Label, labelW, "…")
-		sb.WriteString(st.Label.Render(pad(label, labelW)))
+		sb.WriteString(st.Label.Render(layout.PadRight(label, labelW)))
 		sb.WriteByte(' ')
 		if barW > 0 {
 			sb.WriteString(st.Bar.Render(hbar(b.Value, maxV, barW)))
@@ -65,7 +66,7 @@ func HBars(bars []Bar, width int, st BarStyles, valueFmt func(int64) string) str
 		sb.WriteString(st.Value.Render(strings.Repeat(" ", valueW-len(v)) + v))
 		if noteW > 0 {
 			sb.WriteByte(' ')
-			sb.WriteString(st.Note.Render(pad(b.Note, noteW)))
+			sb.WriteString(st.Note.Render(layout.PadRight(b.Note, noteW)))
 		}
 	}
 	return sb.String()
@@ -85,14 +86,7 @@ func hbar(v, maxV int64, width int) string {
 	if part > 0 {
 		s += string(hEighths[part])
 	}
-	return pad(s, width)
-}
-
-func pad(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return s
+	return layout.PadRight(s, width)
 }
 
 // Resample averages values into n buckets of (nearly) equal span, so a long daily series

@@ -4,6 +4,7 @@ package data
 
 import (
 	"fmt"
+	"github.com/segscope/segscope/tui/layout"
 	"strings"
 	"time"
 
@@ -312,8 +313,8 @@ func (m Model) keyList(width, height int) string {
 		for i, e := range examples {
 			ex[i] = safe.Text(e)
 		}
-		s := pad(ansi.Truncate(safe.Text(name), keyW, "…"), keyW) + " " +
-			th.Subtle.Render(pad(strings.ToLower(typ), 8)) + " " + th.Text.Render(strings.Join(ex, ", "))
+		s := layout.PadRight(ansi.Truncate(safe.Text(name), keyW, "…"), keyW) + " " +
+			th.Subtle.Render(layout.PadRight(strings.ToLower(typ), 8)) + " " + th.Text.Render(strings.Join(ex, ", "))
 		return ansi.Truncate(s, width, "…")
 	}
 	for _, p := range info.Properties {
@@ -330,13 +331,6 @@ func (m Model) keyList(width, height int) string {
 		lines = append(lines[:height-1], th.Subtle.Render(fmt.Sprintf("… %d more", more)))
 	}
 	return strings.Join(lines, "\n")
-}
-
-func pad(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return s
 }
 
 // spread puts left and right at the two ends of width columns.

@@ -2,6 +2,7 @@ package experiment
 
 import (
 	"fmt"
+	"github.com/segscope/segscope/tui/layout"
 	"math"
 	"strings"
 
@@ -68,7 +69,7 @@ func joinCols(cols [][]string, widths []int, gap int) []string {
 				l = ansi.Truncate(c[i], widths[j], "…")
 			}
 			if j < len(cols)-1 {
-				l = pad(l, widths[j]) + strings.Repeat(" ", gap)
+				l = layout.PadRight(l, widths[j]) + strings.Repeat(" ", gap)
 			}
 			sb.WriteString(l)
 		}
@@ -106,9 +107,9 @@ func (m Model) inputsBlock(w int) []string {
 				val = th.Subtle.Render("– (unknown)")
 			}
 		}
-		line := cur + th.Text.Render(pad(label, labelW)) + val
+		line := cur + th.Text.Render(layout.PadRight(label, labelW)) + val
 		if f == m.cursor && !m.editing {
-			line = th.Selected.Render(pad(ansi.Strip(ansi.Truncate(line, w, "…")), w))
+			line = th.Selected.Render(layout.PadRight(ansi.Strip(ansi.Truncate(line, w, "…")), w))
 		}
 		lines = append(lines, ansi.Truncate(line, w, "…"))
 	}
@@ -134,7 +135,7 @@ func (m Model) inputsBlock(w int) []string {
 func (m Model) resultsBlock(w int) []string {
 	th := m.th
 	row := func(label, value, note string) string {
-		return ansi.Truncate(th.Text.Render(pad(label, labelW))+th.Number.Render(value)+th.Subtle.Render(note), w, "…")
+		return ansi.Truncate(th.Text.Render(layout.PadRight(label, labelW))+th.Number.Render(value)+th.Subtle.Render(note), w, "…")
 	}
 	lines := []string{th.Heading.Render("Sample size")}
 	if m.planErr != nil {
@@ -265,13 +266,13 @@ func (m Model) curveBlock(w int, full bool) []string {
 	}
 	barW := min(40, w-labW-1-6-1-needW-2)
 	if full {
-		head := pad("effect", labW) + " " + pad("power at planned size", max(0, barW+1+6))
+		head := layout.PadRight("effect", labW) + " " + layout.PadRight("power at planned size", max(0, barW+1+6))
 		lines = append(lines, ansi.Truncate(th.Subtle.Render(head+fmt.Sprintf("%*s", needW, "users for "+pct(m.in.Power))), w, "…"))
 	}
 	for i, p := range m.curve {
-		line := th.Text.Render(padLeft(labels[i], labW)) + " "
+		line := th.Text.Render(layout.PadLeft(labels[i], labW)) + " "
 		if barW >= 4 {
-			line += th.Bar.Render(pad(bar(p.Power, barW), barW)) + " "
+			line += th.Bar.Render(layout.PadRight(bar(p.Power, barW), barW)) + " "
 		}
 		line += th.Number.Render(fmt.Sprintf("%6s", format.Percent(p.Power)))
 		if full {
@@ -384,31 +385,10 @@ func mergeBins(counts []int, width int) []int64 {
 	return out
 }
 
-func pad(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return s
-}
-
-func padLeft(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return strings.Repeat(" ", w-n) + s
-	}
-	return s
-}
-
-func wrap(s string, w int) string {
-	if w < 10 {
-		return s
-	}
-	return ansi.Wrap(s, w, "")
-}
-
 // styled wraps s to w columns and renders every line with st.
 func styled(st lipgloss.Style, s string, w int) []string {
 	var out []string
-	for _, l := range strings.Split(wrap(s, w), "\n") {
+	for _, l := range strings.Split(layout.Wrap(s, w), "\n") {
 		out = append(out, st.Render(l))
 	}
 	return out

@@ -2,6 +2,7 @@ package overlap
 
 import (
 	"fmt"
+	"github.com/segscope/segscope/tui/layout"
 	"image/color"
 	"math"
 	"slices"
@@ -109,19 +110,19 @@ func (m Model) statusLine() string {
 func (m Model) matrixView(g geometry) []string {
 	th, n := m.th, len(m.names)
 	head := strings.Builder{}
-	head.WriteString(th.Subtle.Render(padRight(metricNames[m.metric], g.labelW)))
+	head.WriteString(th.Subtle.Render(layout.PadRight(metricNames[m.metric], g.labelW)))
 	for j := range n {
-		head.WriteString(th.Subtle.Render(padLeft(fmt.Sprint(j+1), g.cellW)))
+		head.WriteString(th.Subtle.Render(layout.PadLeft(fmt.Sprint(j+1), g.cellW)))
 	}
 	lines := []string{head.String()}
 	scale := m.scale()
 	for i := range n {
 		var b strings.Builder
 		label := fmt.Sprintf("%2d %s", i+1, safe.Text(m.names[i]))
-		b.WriteString(th.Text.Render(padRight(ansi.Truncate(label, g.labelW-1, "…"), g.labelW)))
+		b.WriteString(th.Text.Render(layout.PadRight(ansi.Truncate(label, g.labelW-1, "…"), g.labelW)))
 		for j := range n {
 			text, v := m.cell(i, j)
-			cell := padLeft(text, g.cellW-1) + " "
+			cell := layout.PadLeft(text, g.cellW-1) + " "
 			style := th.Text
 			if i == j {
 				style = th.Subtle
@@ -221,7 +222,7 @@ func (m Model) upsetView(g geometry) []string {
 		th.Subtle.Render(fmt.Sprintf(" · %d groups · people in exactly these segments", len(m.groups)))
 	var dots strings.Builder
 	for j := range n {
-		dots.WriteString(padLeft(fmt.Sprint(j+1), 3))
+		dots.WriteString(layout.PadLeft(fmt.Sprint(j+1), 3))
 	}
 	lines := []string{ansi.Truncate(heading, g.upsetW, "…"), th.Subtle.Render(dots.String())}
 	if len(m.groups) == 0 {
@@ -245,7 +246,7 @@ func (m Model) upsetView(g geometry) []string {
 		}
 		w := int(math.Round(float64(gr.Count) / float64(top) * float64(barW)))
 		bar := strings.Repeat("█", max(1, w)) + strings.Repeat(" ", barW-max(1, w))
-		b.WriteString(" " + th.Bar.Render(bar) + " " + th.Number.Render(padLeft(format.Count(gr.Count), countW)))
+		b.WriteString(" " + th.Bar.Render(bar) + " " + th.Number.Render(layout.PadLeft(format.Count(gr.Count), countW)))
 		rest := g.upsetW - dotsW - barW - countW - 3
 		if rest > 8 {
 			b.WriteString(" " + th.Subtle.Render(ansi.Truncate(m.joinNames(gr.Segments), rest-1, "…")))
@@ -308,18 +309,4 @@ func (m Model) pickView() string {
 		lines = append(lines, s)
 	}
 	return strings.Join(lines, "\n")
-}
-
-func padLeft(s string, w int) string {
-	if d := w - ansi.StringWidth(s); d > 0 {
-		return strings.Repeat(" ", d) + s
-	}
-	return s
-}
-
-func padRight(s string, w int) string {
-	if d := w - ansi.StringWidth(s); d > 0 {
-		return s + strings.Repeat(" ", d)
-	}
-	return s
 }

@@ -3,6 +3,7 @@ package timeline
 import (
 	"bytes"
 	"context"
+	"github.com/segscope/segscope/tui/layout"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -128,22 +129,8 @@ func (r testRoot) screen() string {
 	}
 	hm := help.New()
 	hm.SetWidth(r.w)
-	body := fitLines(r.m.View(), r.w, r.h-4)
+	body := layout.Fit(r.m.View(), r.w, r.h-4)
 	return strings.Join([]string{"segscope · timeline", "", body, "pending: " + r.m.Pending(), hm.View(r.m.KeyMap())}, "\n")
-}
-
-func fitLines(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, w, "")
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
 }
 
 func fixedClock() func() time.Time {

@@ -3,6 +3,7 @@ package timeline
 import (
 	"errors"
 	"fmt"
+	"github.com/segscope/segscope/tui/layout"
 	"math"
 	"strings"
 
@@ -23,12 +24,12 @@ func (m Model) View() string {
 	th := m.th
 	switch {
 	case m.deps.Dir == "":
-		return th.Subtle.Render(wrap("No workspace folder, so no campaigns: campaigns are YAML files in a campaigns/ folder of the workspace (start with --segments DIR; the demo has five).", m.width))
+		return th.Subtle.Render(layout.Wrap("No workspace folder, so no campaigns: campaigns are YAML files in a campaigns/ folder of the workspace (start with --segments DIR; the demo has five).", m.width))
 	case m.ws == nil && m.loading:
 		return m.spin.View() + th.Subtle.Render(" Reading campaigns…")
 	}
 	if m.wide() {
-		left := fit(m.listPanel(listW, m.height, false), listW, m.height)
+		left := layout.Block(m.listPanel(listW, m.height, false), listW, m.height)
 		sep := strings.TrimRight(strings.Repeat(th.Subtle.Render("│")+"\n", m.height), "\n")
 		return lipgloss.JoinHorizontal(lipgloss.Top, left, " ", sep, " ", m.rightPanel(m.width-listW-3, m.height))
 	}
@@ -48,7 +49,7 @@ func (m Model) rightPanel(w, h int) string {
 	case viewReplay:
 		return m.replayPanel(w, h)
 	}
-	return m.th.Subtle.Render(wrap("Choose a campaign and press enter to replay it over the store's history.", w))
+	return m.th.Subtle.Render(layout.Wrap("Choose a campaign and press enter to replay it over the store's history.", w))
 }
 
 // listPanel lists the campaigns; full adds each one's trigger and steps.
@@ -67,7 +68,7 @@ func (m Model) listPanel(w, h int, full bool) string {
 	lines = append(lines, ansi.Truncate(th.Subtle.Render(mode), w, "…"))
 	lines = append(lines, m.wsErrors(w, 3)...)
 	if len(camps) == 0 && !m.loading {
-		lines = append(lines, "", th.Subtle.Render(wrap("No campaigns in the workspace: add YAML files under campaigns/.", w)))
+		lines = append(lines, "", th.Subtle.Render(layout.Wrap("No campaigns in the workspace: add YAML files under campaigns/.", w)))
 	}
 	nameW := 8
 	for _, c := range camps {
@@ -82,13 +83,13 @@ func (m Model) listPanel(w, h int, full bool) string {
 		if m.replay != nil && m.replay.Campaigns[m.shown].Campaign.Name == c.Name {
 			mark = th.Success.Render("● ")
 		}
-		line := mark + th.Emphasis.Render(pad(ansi.Truncate(c.Name, nameW, "…"), nameW))
+		line := mark + th.Emphasis.Render(layout.PadRight(ansi.Truncate(c.Name, nameW, "…"), nameW))
 		if full {
 			line += "  " + th.Text.Render(safe.Text(c.Title)) + th.Subtle.Render("  "+summary(c))
 		}
 		line = ansi.Truncate(line, w, "…")
 		if i == m.cursor {
-			line = th.Selected.Render(pad(ansi.Strip(line), w))
+			line = th.Selected.Render(layout.PadRight(ansi.Strip(line), w))
 		}
 		lines = append(lines, line)
 	}
@@ -171,7 +172,7 @@ func (m Model) replayPanel(w, h int) string {
 		lines = append(lines, "", m.spin.View()+th.Subtle.Render(" replaying "+safe.Text(m.running)+m.modeNote()+"…"))
 		return strings.Join(lines, "\n")
 	case m.replayErr != nil:
-		lines = append(lines, "", th.Error.Render("replay failed: ")+th.Text.Render(wrap(safe.Text(m.replayErr.Error()), w-16)))
+		lines = append(lines, "", th.Error.Render("replay failed: ")+th.Text.Render(layout.Wrap(safe.Text(m.replayErr.Error()), w-16)))
 		return strings.Join(lines, "\n")
 	case m.replay == nil:
 		lines = append(lines, "", th.Subtle.Render("Press enter to replay."))
@@ -357,7 +358,7 @@ func (m Model) chart(c *sim.CampaignReplay, w, h int) []string {
 				label = "0"
 			}
 		}
-		out = append(out, th.Subtle.Render(padLeft(label, gutterW-1))+" "+r)
+		out = append(out, th.Subtle.Render(layout.PadLeft(label, gutterW-1))+" "+r)
 	}
 	// Date axis: the first day under the first bar, the last under the last.
 	plot := len(bs) * colW
@@ -387,7 +388,7 @@ func (m Model) chart(c *sim.CampaignReplay, w, h int) []string {
 			}
 			sb.WriteString(cell)
 		}
-		return th.Subtle.Render(pad(label, gutterW)) + sb.String()
+		return th.Subtle.Render(layout.PadRight(label, gutterW)) + sb.String()
 	}
 	if markers > 0 && supp > 0 {
 		out = append(out, marker("supp", th.Error, "▲", func(b bucket) int { return b.Suppressed }))
@@ -511,7 +512,7 @@ func (m Model) pickerPanel(w, h int) string {
 			line := fmt.Sprintf("  %-*s %8s  %-16s  ", idW, ansi.Truncate(safe.Text(p.userID), idW, "…"), format.Count(p.events), last) + strings.Join(tags, " ")
 			line = ansi.Truncate(line, w, "…")
 			if i == m.pick {
-				line = th.Selected.Render(pad(ansi.Strip(line), w))
+				line = th.Selected.Render(layout.PadRight(ansi.Strip(line), w))
 			}
 			lines = append(lines, line)
 		}
@@ -527,7 +528,7 @@ func (m Model) personPanel(w, h int) string {
 	case m.personBusy != "":
 		return m.spin.View() + th.Subtle.Render(" replaying "+safe.Text(m.personBusy)+"…")
 	case m.personErr != nil:
-		return th.Error.Render("timeline: ") + th.Text.Render(wrap(safe.Text(m.personErr.Error()), w-10)) + "\n\n" +
+		return th.Error.Render("timeline: ") + th.Text.Render(layout.Wrap(safe.Text(m.personErr.Error()), w-10)) + "\n\n" +
 			th.Subtle.Render("p: pick another person · esc: back")
 	case m.tl == nil:
 		return ""
@@ -572,7 +573,7 @@ func (m Model) entryLine(e sim.TimelineEntry, campW int) string {
 		if e.Kind != sim.EntryEvent {
 			name = ansi.Truncate(safe.Text(e.Campaign), campW, "…")
 		}
-		camp = th.Group.Render(pad(name, campW)) + "  "
+		camp = th.Group.Render(layout.PadRight(name, campW)) + "  "
 	}
 	switch e.Kind {
 	case sim.EntryEvent:
@@ -638,44 +639,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-func pad(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return s
-}
-
-func padLeft(s string, w int) string {
-	if n := ansi.StringWidth(s); n < w {
-		return strings.Repeat(" ", w-n) + s
-	}
-	return s
-}
-
-// wrap breaks text into lines of at most w columns.
-func wrap(s string, w int) string {
-	if w < 10 {
-		return s
-	}
-	return ansi.Wrap(s, w, "")
-}
-
-// fit pads or cuts s to exactly h lines of exactly w columns.
-func fit(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if ansi.StringWidth(l) > w {
-			l = ansi.Truncate(l, w, "")
-		}
-		lines[i] = pad(l, w)
-	}
-	for len(lines) < h {
-		lines = append(lines, strings.Repeat(" ", w))
-	}
-	return strings.Join(lines, "\n")
 }

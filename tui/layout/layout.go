@@ -1,0 +1,71 @@
+// Package layout fits text into cells: padding to a display width and cutting a block of
+// lines to a screen area. Widths are terminal columns, not bytes or runes, so wide
+// characters and styled text measure as they are drawn.
+package layout
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// PadRight fills s with spaces on the right up to w columns; wider text is left as it is.
+func PadRight(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+// PadLeft fills s with spaces on the left up to w columns; wider text is left as it is.
+func PadLeft(s string, w int) string {
+	if n := ansi.StringWidth(s); n < w {
+		return strings.Repeat(" ", w-n) + s
+	}
+	return s
+}
+
+// Wrap breaks text into lines of at most w columns; below 10 columns wrapping would only
+// shred words, so the text is left whole.
+func Wrap(s string, w int) string {
+	if w < 10 {
+		return s
+	}
+	return ansi.Wrap(s, w, "")
+}
+
+// Fit cuts or extends s to exactly h lines of at most w columns, so what is drawn below it
+// never moves.
+func Fit(s string, w, h int) string {
+	return fit(s, w, h, false)
+}
+
+// Block cuts or pads s to exactly h lines of exactly w columns: a rectangle that can be
+// joined beside another.
+func Block(s string, w, h int) string {
+	return fit(s, w, h, true)
+}
+
+func fit(s string, w, h int, pad bool) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			l = ansi.Truncate(l, w, "")
+		}
+		if pad {
+			l = PadRight(l, w)
+		}
+		lines[i] = l
+	}
+	fill := ""
+	if pad {
+		fill = strings.Repeat(" ", w)
+	}
+	for len(lines) < h {
+		lines = append(lines, fill)
+	}
+	return strings.Join(lines, "\n")
+}

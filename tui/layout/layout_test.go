@@ -1,0 +1,41 @@
+package layout
+
+import "testing"
+
+func TestPad(t *testing.T) {
+	for _, tc := range []struct {
+		s           string
+		w           int
+		right, left string
+	}{
+		{"ab", 4, "ab  ", "  ab"},
+		{"abcd", 2, "abcd", "abcd"},
+		{"日本", 5, "日本 ", " 日本"},
+		{"\x1b[1mab\x1b[0m", 3, "\x1b[1mab\x1b[0m ", " \x1b[1mab\x1b[0m"},
+	} {
+		if got := PadRight(tc.s, tc.w); got != tc.right {
+			t.Errorf("PadRight(%q, %d) = %q, want %q", tc.s, tc.w, got, tc.right)
+		}
+		if got := PadLeft(tc.s, tc.w); got != tc.left {
+			t.Errorf("PadLeft(%q, %d) = %q, want %q", tc.s, tc.w, got, tc.left)
+		}
+	}
+}
+
+func TestFitAndBlock(t *testing.T) {
+	for _, tc := range []struct {
+		name, s    string
+		w, h       int
+		fit, block string
+	}{
+		{"short lines, too few", "ab\nc", 3, 3, "ab\nc\n", "ab \nc  \n   "},
+		{"long lines, too many", "abcdef\nghij\nk", 4, 2, "abcd\nghij", "abcd\nghij"},
+	} {
+		if got := Fit(tc.s, tc.w, tc.h); got != tc.fit {
+			t.Errorf("%s: Fit = %q, want %q", tc.name, got, tc.fit)
+		}
+		if got := Block(tc.s, tc.w, tc.h); got != tc.block {
+			t.Errorf("%s: Block = %q, want %q", tc.name, got, tc.block)
+		}
+	}
+}
