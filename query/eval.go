@@ -38,6 +38,27 @@ func (r *run) eval(ctx context.Context, c segments.Condition, unit segments.Unit
 	return r.evalDepth(ctx, c, unit, 0)
 }
 
+// fold evaluates the conditions of a group and combines their sets with op (And for all:,
+// Or for any:).
+func (r *run) fold(ctx context.Context, group segments.Condition, conds []segments.Condition, unit segments.Unit, depth int, op func(*MemberSet, *MemberSet) *MemberSet) (*MemberSet, error) {
+	if len(conds) == 0 {
+		return nil, conditionError(group, errors.New("needs at least one condition"))
+	}
+	var out *MemberSet
+	for _, child := range conds {
+		set, err := r.evalDepth(ctx, child, unit, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = set
+		} else {
+			out = op(out, set)
+		}
+	}
+	return out, nil
+}
+
 func (r *run) evalDepth(ctx context.Context, c segments.Condition, unit segments.Unit, depth int) (*MemberSet, error) {
 	if depth > segments.MaxDepth*4 {
 		return nil, errors.New("conditions nest too deeply")
@@ -46,39 +67,9 @@ func (r *run) evalDepth(ctx context.Context, c segments.Condition, unit segments
 	case nil:
 		return nil, errors.New("missing condition")
 	case *segments.All:
-		if len(x.Conditions) == 0 {
-			return nil, conditionError(c, errors.New("needs at least one condition"))
-		}
-		var out *MemberSet
-		for _, child := range x.Conditions {
-			set, err := r.evalDepth(ctx, child, unit, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if out == nil {
-				out = set
-			} else {
-				out = out.And(set)
-			}
-		}
-		return out, nil
+		return r.fold(ctx, c, x.Conditions, unit, depth, (*MemberSet).And)
 	case *segments.Any:
-		if len(x.Conditions) == 0 {
-			return nil, conditionError(c, errors.New("needs at least one condition"))
-		}
-		var out *MemberSet
-		for _, child := range x.Conditions {
-			set, err := r.evalDepth(ctx, child, unit, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if out == nil {
-				out = set
-			} else {
-				out = out.Or(set)
-			}
-		}
-		return out, nil
+		return r.fold(ctx, c, x.Conditions, unit, depth, (*MemberSet).Or)
 	case *segments.Not:
 		set, err := r.evalDepth(ctx, x.Condition, unit, depth+1)
 		if err != nil {
