@@ -2,9 +2,11 @@
 // have reached, when, with which message, what the cap suppressed and quiet hours deferred,
 // who converted with and without the messages, and where campaigns collide.
 //
-// The set work runs in DuckDB: one query pulls, for every campaign, only its trigger, exit
-// and conversion events inside the replay window, ordered by person and time, and streams
-// them to Go; segment-entry triggers come from the engine's daily evaluations. The
+// The set work runs in DuckDB: one read through query's reading API (Store.ReadEvents)
+// pulls, for every campaign, only its trigger, exit and conversion events inside the replay
+// window, ordered by person and time, and streams them to Go; segment-entry triggers come
+// from the engine's daily evaluations. sim writes no SQL and knows no table: the store's
+// layout is query's business. The
 // sequential part, walking each person's journeys, is plain Go over that stream, one person
 // at a time, so memory grows with one person's events, not the store's. People never
 // interact, which is also how PersonTimeline replays a single person on demand.

@@ -200,7 +200,7 @@ func Run(ctx context.Context, store *query.Store, campaigns []*segments.Campaign
 	}
 	r := &Replay{AsOf: src.asOf, Cap: opt.Cap, Warnings: src.warnings, src: src}
 	t := newTally(r, src)
-	if err := src.stream(ctx, -1, func(p *person, js []Journey, unknownTZ bool) {
+	if err := src.stream(ctx, nil, func(p *person, js []Journey, unknownTZ bool) {
 		t.add(js, unknownTZ)
 	}); err != nil {
 		return nil, err

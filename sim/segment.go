@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sort"
 	"time"
@@ -24,10 +23,10 @@ type membershipFunc func(ctx context.Context, seg *segments.Segment, asOf time.T
 // segment on which day: members at d 00:00 UTC who were not members at d−1 00:00, for every
 // day d whose 00:00 lies in the trigger window and at or before as_of. Campaigns with an
 // event trigger get nil.
-func segmentEntries(ctx context.Context, store *query.Store, src *source, opt Options) ([][]segEntry, error) {
+// firstEvent is the store's first event, where a window without a start begins.
+func segmentEntries(ctx context.Context, store *query.Store, src *source, firstEvent time.Time, opt Options) ([][]segEntry, error) {
 	out := make([][]segEntry, len(src.plans))
 	members := opt.membership
-	var firstEvent time.Time
 	for ci, pl := range src.plans {
 		name := pl.c.Trigger.Segment
 		if name == "" {
@@ -56,15 +55,7 @@ func segmentEntries(ctx context.Context, store *query.Store, src *source, opt Op
 				return res.Members, nil
 			}
 		}
-		ivs := src.windows[ci]
-		if len(ivs) > 0 && ivs[0].Start.IsZero() && firstEvent.IsZero() {
-			var first sql.NullTime
-			if err := src.db.QueryRowContext(ctx, `SELECT min(ts) FROM events`).Scan(&first); err != nil {
-				return nil, fmt.Errorf("replay: first event: %w", err)
-			}
-			firstEvent = first.Time.UTC()
-		}
-		days := entryDays(ivs, firstEvent)
+		days := entryDays(src.windows[ci], firstEvent)
 		if len(days) == 0 {
 			continue
 		}

@@ -2,12 +2,11 @@ package sim
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"time"
 
+	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/segments"
 )
 
@@ -73,19 +72,11 @@ const TimelineEvents = 1000
 const timelineMargin = 24 * time.Hour
 
 // ErrNoPerson reports a user id or uid the store does not know.
-var ErrNoPerson = errors.New("no such person")
+var ErrNoPerson = query.ErrNoPerson
 
 // FindPerson is the uid of a user id.
 func (r *Replay) FindPerson(ctx context.Context, userID string) (int32, error) {
-	var uid int32
-	err := r.src.db.QueryRowContext(ctx, `SELECT uid FROM users WHERE user_id = ?`, userID).Scan(&uid)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("person %q: %w", userID, ErrNoPerson)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("person %q: %w", userID, err)
-	}
-	return uid, nil
+	return r.src.store.FindPerson(ctx, userID)
 }
 
 // PersonTimeline replays one person again, exactly as Run did, and interleaves their
@@ -94,7 +85,8 @@ func (r *Replay) FindPerson(ctx context.Context, userID string) (int32, error) {
 // journey).
 func (r *Replay) PersonTimeline(ctx context.Context, uid int32) (*Timeline, error) {
 	tl := &Timeline{UID: uid}
-	err := r.src.stream(ctx, int64(uid), func(p *person, js []Journey, _ bool) {
+	only := query.NewMemberSet(uint32(uid))
+	err := r.src.stream(ctx, only, func(p *person, js []Journey, _ bool) {
 		tl.UserID = p.userID
 		for _, j := range js {
 			j.Steps = append([]StepRun(nil), j.Steps...)
@@ -105,12 +97,20 @@ func (r *Replay) PersonTimeline(ctx context.Context, uid int32) (*Timeline, erro
 		return nil, err
 	}
 	if tl.UserID == "" {
-		err := r.src.db.QueryRowContext(ctx, `SELECT user_id FROM users WHERE uid = ?`, uid).Scan(&tl.UserID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("person %d: %w", uid, ErrNoPerson)
-		}
+		// No journeys: the person may still be someone the store knows.
+		people, err := r.src.store.ReadPeople(ctx, query.PeopleRequest{People: only})
 		if err != nil {
 			return nil, fmt.Errorf("person %d: %w", uid, err)
+		}
+		found := people.Next()
+		tl.UserID = people.Person().UserID
+		err = people.Err()
+		people.Close()
+		if err != nil {
+			return nil, fmt.Errorf("person %d: %w", uid, err)
+		}
+		if !found {
+			return nil, fmt.Errorf("person %d: %w", uid, ErrNoPerson)
 		}
 	}
 	if err := r.timelineEvents(ctx, tl, len(tl.Journeys) > 0); err != nil {
@@ -152,10 +152,9 @@ func (r *Replay) PersonTimeline(ctx context.Context, uid int32) (*Timeline, erro
 
 // timelineEvents adds the person's events to the timeline.
 func (r *Replay) timelineEvents(ctx context.Context, tl *Timeline, hasJourneys bool) error {
-	var rows *sql.Rows
-	var err error
+	var from, to time.Time
 	if hasJourneys {
-		from, to := tl.Journeys[0].Start, tl.Journeys[0].Start
+		from, to = tl.Journeys[0].Start, tl.Journeys[0].Start
 		for _, j := range tl.Journeys {
 			from = minTime(from, j.Start)
 			to = maxTime(to, j.Start, j.End, j.ConvertedAt)
@@ -165,29 +164,18 @@ func (r *Replay) timelineEvents(ctx context.Context, tl *Timeline, hasJourneys b
 		}
 		tl.EventsFrom = from.Add(-timelineMargin)
 		tl.EventsTo = minTime(to.Add(timelineMargin), r.AsOf)
-		rows, err = r.src.db.QueryContext(ctx, `SELECT ts, event, coalesce(revenue, 0), coalesce(CAST(properties AS VARCHAR), '')
-			FROM events WHERE uid = ? AND ts >= ? AND ts <= ? ORDER BY ts LIMIT ?`,
-			tl.UID, tl.EventsFrom, tl.EventsTo, TimelineEvents+1)
+		from, to = tl.EventsFrom, tl.EventsTo
 	} else {
-		rows, err = r.src.db.QueryContext(ctx, `SELECT * FROM (SELECT ts, event, coalesce(revenue, 0), coalesce(CAST(properties AS VARCHAR), '')
-			FROM events WHERE uid = ? AND ts <= ? ORDER BY ts DESC LIMIT ?) ORDER BY ts`,
-			tl.UID, r.AsOf, TimelineEvents+1)
+		to = r.AsOf
 	}
+	// One more than listed tells whether there were more.
+	list, err := r.src.store.PersonEvents(ctx, tl.UID, from, to, TimelineEvents+1)
 	if err != nil {
-		return fmt.Errorf("person %d: events: %w", tl.UID, err)
+		return err
 	}
-	defer rows.Close()
-	var evs []TimelineEntry
-	for rows.Next() {
-		e := TimelineEntry{Kind: EntryEvent}
-		if err := rows.Scan(&e.At, &e.Event, &e.Revenue, &e.Properties); err != nil {
-			return fmt.Errorf("person %d: events: %w", tl.UID, err)
-		}
-		e.At = e.At.UTC()
-		evs = append(evs, e)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("person %d: events: %w", tl.UID, err)
+	evs := make([]TimelineEntry, len(list))
+	for i, e := range list {
+		evs[i] = TimelineEntry{Kind: EntryEvent, At: e.At, Event: e.Event, Revenue: e.Revenue, Properties: e.Properties}
 	}
 	if len(evs) > TimelineEvents {
 		tl.EventsTruncated = true
