@@ -83,6 +83,7 @@ type Model struct {
 	asOf      time.Time
 	pending   []string // background work by label, for the status bar
 	lastQuery time.Duration
+	spinning  bool // the status bar's spinner has a tick on its way
 }
 
 // New builds the explorer. ctx bounds every query it runs; cancel it to stop them.
@@ -133,7 +134,7 @@ func (m Model) readInfo() tea.Cmd {
 
 // Init asks for the terminal's background, reads the store and the workspace.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(tea.RequestBackgroundColor, m.readInfo(), m.spin.Tick, m.segments.Init(),
+	return tea.Batch(tea.RequestBackgroundColor, m.readInfo(), m.segments.Init(),
 		m.timeline.Init(), m.exper.Init())
 }
 
@@ -148,8 +149,29 @@ func (m *Model) applyTheme(th *theme.Theme) {
 	m.exper.SetTheme(th)
 }
 
-// Update routes messages: global keys here, the rest to the focused screen.
+// Update routes messages: global keys here, the rest to the focused screen. The status
+// bar's spinner turns only while something is pending: an idle explorer does no work
+// between keystrokes, not even a redraw.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if t, ok := msg.(spinner.TickMsg); ok && t.ID == m.spin.ID() {
+		if len(m.allPending()) == 0 {
+			m.spinning = false // let the ticks stop
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	}
+	next, cmd := m.update(msg)
+	app := next.(Model)
+	if !app.spinning && len(app.allPending()) > 0 {
+		app.spinning = true
+		cmd = tea.Batch(cmd, app.spin.Tick)
+	}
+	return app, cmd
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.BackgroundColorMsg:
 		m.applyTheme(theme.New(msg.IsDark()))
@@ -228,7 +250,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // belong to the screen that asked, whichever has focus now.
 func (m Model) broadcast(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds [6]tea.Cmd
-	m.spin, cmds[0] = m.spin.Update(msg)
 	m.data, cmds[1] = m.data.Update(msg)
 	m.segments, cmds[2] = m.segments.Update(msg)
 	m.overlap, cmds[3] = m.overlap.Update(msg)
@@ -419,16 +440,21 @@ func (m Model) statusBar() string {
 	if m.lastQuery > 0 {
 		parts = append(parts, seg("last query", format.Elapsed(m.lastQuery)))
 	}
+	if pending := m.allPending(); len(pending) > 0 {
+		parts = append(parts, m.spin.View()+" "+th.Subtle.Render(strings.Join(pending, ", ")))
+	}
+	return ansi.Truncate(th.StatusBar.Render(strings.Join(parts, th.Subtle.Render("  │  "))), m.width, "…")
+}
+
+// allPending is the background work of the app and every screen, by label.
+func (m Model) allPending() []string {
 	pending := m.pending
 	for _, p := range []string{m.segments.Pending(), m.overlap.Pending(), m.timeline.Pending(), m.exper.Pending()} {
 		if p != "" {
 			pending = append(slices.Clone(pending), p)
 		}
 	}
-	if len(pending) > 0 {
-		parts = append(parts, m.spin.View()+" "+th.Subtle.Render(strings.Join(pending, ", ")))
-	}
-	return ansi.Truncate(th.StatusBar.Render(strings.Join(parts, th.Subtle.Render("  │  "))), m.width, "…")
+	return pending
 }
 
 // without returns a copy of list without label: models are values, so shared backing

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +35,9 @@ type waiter struct {
 	mu   sync.Mutex
 	cond func(Model) bool
 	hit  chan struct{}
+	// updates and views count the messages the explorer handled and the frames it drew
+	// (pokes from the test excluded), for the idle test.
+	updates, views atomic.Int64
 }
 
 type pokeMsg struct{}
@@ -43,10 +47,16 @@ func (p probe) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		p.w.check(p.Model)
 		return p, nil
 	}
+	p.w.updates.Add(1)
 	m, cmd := p.Model.Update(msg)
 	p.Model = m.(Model)
 	p.w.check(p.Model)
 	return p, cmd
+}
+
+func (p probe) View() tea.View {
+	p.w.views.Add(1)
+	return p.Model.View()
 }
 
 func (w *waiter) check(m Model) {

@@ -125,7 +125,7 @@ func Open(ctx context.Context, deps Deps, th *theme.Theme, seg *segments.Segment
 	} else {
 		m.draft = Draft{Name: "new_segment"}
 	}
-	m.input = textinput.New()
+	m.input = theme.NewInput()
 	m.input.Prompt = ""
 	m.overlay = viewport.New()
 	m.reparse()

@@ -81,7 +81,7 @@ type Model struct {
 
 // New builds the screen; it shows a placeholder until SetInfo.
 func New(th *theme.Theme) Model {
-	in := textinput.New()
+	in := theme.NewInput()
 	in.Prompt = "as of "
 	in.Placeholder = "2026-11-01 or 2026-11-01T12:00:00Z; empty for the latest event"
 	in.CharLimit = 40

@@ -136,7 +136,7 @@ func New(ctx context.Context, deps Deps, th *theme.Theme) Model {
 	if deps.Seed == 0 {
 		deps.Seed = 1
 	}
-	in := textinput.New()
+	in := theme.NewInput()
 	in.Prompt = ""
 	in.CharLimit = 20
 	m := Model{ctx: ctx, deps: deps, keys: DefaultKeyMap(), in: defaultInputs(), input: in,

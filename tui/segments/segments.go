@@ -113,7 +113,7 @@ type Model struct {
 
 // New builds the screen; Init loads the workspace.
 func New(ctx context.Context, deps Deps, th *theme.Theme) Model {
-	f := textinput.New()
+	f := theme.NewInput()
 	f.Prompt = "/ "
 	f.Placeholder = "filter by name, title or type"
 	return Model{ctx: ctx, deps: deps, th: th, keys: DefaultKeyMap(), filter: f,
@@ -243,7 +243,17 @@ type openMsg struct {
 }
 
 // Init reads the workspace.
-func (m Model) Init() tea.Cmd { return tea.Batch(m.load(), m.spin.Tick) }
+func (m Model) Init() tea.Cmd { return m.load() }
+
+// counting reports whether a segment of the list waits for its count.
+func (m Model) counting() bool {
+	for _, e := range m.entries {
+		if !e.counted {
+			return true
+		}
+	}
+	return false
+}
 
 func (m Model) load() tea.Cmd {
 	dir := m.deps.Dir
@@ -263,7 +273,10 @@ func (m *Model) recount() tea.Cmd {
 		m.entries[i].counted = false
 		m.entries[i].err = nil
 	}
-	return m.countNext()
+	if len(m.entries) == 0 {
+		return m.countNext()
+	}
+	return tea.Batch(m.spin.Tick, m.countNext())
 }
 
 // countNext counts the first segment without a count; counts go one at a time so that a
@@ -343,6 +356,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		// The builder stays open; the list reloads underneath it.
 		return m, m.load()
 	case spinner.TickMsg:
+		if msg.ID != m.spin.ID() || !m.counting() {
+			return m, nil // another spinner's, or nothing is being counted: the ticks stop
+		}
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd

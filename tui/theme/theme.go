@@ -8,6 +8,7 @@ import (
 	"image/color"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
 )
 
@@ -102,4 +103,14 @@ func New(dark bool) *Theme {
 
 	t.Help = help.DefaultStyles(dark)
 	return t
+}
+
+// NewInput is a text input with a steady cursor: a blinking one would wake the explorer
+// twice a second while someone only reads (an idle explorer must do no work).
+func NewInput() textinput.Model {
+	in := textinput.New()
+	st := in.Styles()
+	st.Cursor.Blink = false
+	in.SetStyles(st)
+	return in
 }

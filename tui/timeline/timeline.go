@@ -175,7 +175,7 @@ func New(ctx context.Context, deps Deps, th *theme.Theme) Model {
 	if eng == nil && deps.Store != nil {
 		eng = query.NewEngine(deps.Store)
 	}
-	in := textinput.New()
+	in := theme.NewInput()
 	in.Prompt = "user id "
 	in.Placeholder = "type an id, or pick one below"
 	in.CharLimit = 200
