@@ -110,8 +110,8 @@ func New(ctx context.Context, env Env) Model {
 		pending: []string{"reading store"},
 	}
 	m.segments = segments.New(ctx, segments.Deps{Engine: engine, Dir: env.Workspace, DirLabel: env.WorkspaceLabel, AsOf: env.AsOf, Clock: env.Clock}, th)
-	m.overlap = overlap.New(ctx, overlap.Deps{Engine: engine, AsOf: env.AsOf, Clock: env.Clock}, th)
-	m.timeline = timeline.New(ctx, timeline.Deps{Store: env.Store, Engine: engine, Dir: env.Workspace, AsOf: env.AsOf, Clock: env.Clock}, th)
+	m.overlap = overlap.New(ctx, overlap.Deps{Engine: engine, AsOf: env.AsOf, Clock: env.Clock, DirLabel: env.WorkspaceLabel}, th)
+	m.timeline = timeline.New(ctx, timeline.Deps{Store: env.Store, Engine: engine, Dir: env.Workspace, DirLabel: env.WorkspaceLabel, AsOf: env.AsOf, Clock: env.Clock}, th)
 	m.exper = experiment.New(ctx, experiment.Deps{}, th)
 	m.applyTheme(th)
 	return m

@@ -66,7 +66,7 @@ func (m Model) footerLine() string {
 			th.Emphasis.Render("s")+th.Subtle.Render(" save · ")+th.Emphasis.Render("d")+th.Subtle.Render(" discard · ")+
 			th.Emphasis.Render("esc")+th.Subtle.Render(" keep editing"), m.width, "…")
 	case m.status != "":
-		return ansi.Truncate(th.Subtle.Render(m.status), m.width, "…")
+		return ansi.Truncate(th.Subtle.Render(m.shown(m.status)), m.width, "…")
 	}
 	return ""
 }
@@ -289,7 +289,7 @@ func (m Model) previewView(w, h int) string {
 	case m.parsed == nil:
 		lines = append(lines, th.Subtle.Render("add a condition to count members"))
 	case m.evalErr != nil:
-		lines = append(lines, lipgloss.NewStyle().Width(w).Render(th.Error.Render("✗ "+m.evalErr.Error())))
+		lines = append(lines, lipgloss.NewStyle().Width(w).Render(th.Error.Render("✗ "+m.shown(m.evalErr.Error()))))
 	case m.result == nil:
 		lines = append(lines, th.Subtle.Render("counting…"))
 	default:
@@ -332,7 +332,7 @@ func (m Model) previewCompact(w int) string {
 	case m.parsed == nil:
 		s = th.Subtle.Render("add a condition to count members")
 	case m.evalErr != nil:
-		s = th.Error.Render("✗ " + m.evalErr.Error())
+		s = th.Error.Render("✗ " + m.shown(m.evalErr.Error()))
 	case m.result == nil:
 		s = th.Subtle.Render("counting…")
 	default:
@@ -388,6 +388,12 @@ func (m Model) templatesView() string {
 		}
 	}
 	return scrollTo(strings.Join(lines, "\n"), sel, max(3, m.height))
+}
+
+// shown is a message for the screen, sanitised, the workspace folder hidden behind its
+// label.
+func (m Model) shown(text string) string {
+	return safe.Text(safe.WithoutDir(text, m.deps.Dir, m.deps.DirLabel))
 }
 
 // ShowPath is how a workspace file is shown: as it is, or, when the workspace has a label,

@@ -85,6 +85,9 @@ type Deps struct {
 	Engine *query.Engine
 	AsOf   time.Time
 	Clock  func() time.Time // times comparisons; nil means time.Now
+	// DirLabel, when set, names the workspace folder in messages: files are shown relative
+	// to it.
+	DirLabel string
 }
 
 // runner cancels the computation in flight when a newer one starts; it is shared by every
@@ -366,7 +369,7 @@ func (m Model) updatePick(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		if err := sameUnit(m.ws, m.picked); err != nil {
-			m.status = err.Error()
+			m.status = m.shown(err.Error())
 			return m, nil
 		}
 		m.mode = modeMatrix

@@ -73,7 +73,7 @@ func (m Model) View() string {
 	switch {
 	case m.err != nil:
 		return lipgloss.JoinVertical(lipgloss.Left, title, "",
-			th.Error.Render("Could not compare: ")+th.Text.Render(safe.Text(m.err.Error())), "", m.statusLine())
+			th.Error.Render("Could not compare: ")+th.Text.Render(m.shown(m.err.Error())), "", m.statusLine())
 	case m.result == nil:
 		return lipgloss.JoinVertical(lipgloss.Left, title, "",
 			m.spin.View()+th.Subtle.Render(" evaluating "+strings.Join(m.names, ", ")+"…"))
@@ -309,4 +309,14 @@ func (m Model) pickView() string {
 		lines = append(lines, s)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// shown is a message for the screen, sanitised, the workspace folder hidden behind its
+// label.
+func (m Model) shown(text string) string {
+	dir := ""
+	if m.ws != nil {
+		dir = m.ws.Dir
+	}
+	return safe.Text(safe.WithoutDir(text, dir, m.deps.DirLabel))
 }

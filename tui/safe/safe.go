@@ -4,6 +4,8 @@
 package safe
 
 import (
+	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -52,4 +54,54 @@ func isBidi(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// MaxShown is how many characters of one value a message shows (see Short).
+const MaxShown = 64
+
+// Short is Text of s for a message: when s is longer than MaxShown characters, its start,
+// an ellipsis and its whole length ("aaaa… (1048576 bytes)"), so that a megabyte-long
+// name cannot flood an error or a log line.
+func Short(s string) string {
+	head, cut := shorten(s)
+	if !cut {
+		return Text(s)
+	}
+	return Text(head) + "…" + sizeNote(s)
+}
+
+// Quote is Short in double quotes, the way a message cites a value: "add_to_kart", or
+// "aaaa…" (1048576 bytes).
+func Quote(s string) string {
+	head, cut := shorten(s)
+	if !cut {
+		return strconv.Quote(Text(s))
+	}
+	return strconv.Quote(Text(head)+"…") + sizeNote(s)
+}
+
+// shorten is s's first MaxShown characters, and whether that left any out.
+func shorten(s string) (string, bool) {
+	n := 0
+	for i := range s {
+		if n == MaxShown {
+			return s[:i], true
+		}
+		n++
+	}
+	return s, false
+}
+
+func sizeNote(s string) string { return " (" + strconv.Itoa(len(s)) + " bytes)" }
+
+// WithoutDir is text with the folder dir hidden: files under it are named relative to
+// it, and the folder itself by label. Over SSH a visitor's errors and messages name
+// segment files this way, never by the server's own paths. An empty label hides nothing.
+func WithoutDir(text, dir, label string) string {
+	if label == "" || dir == "" {
+		return text
+	}
+	dir = filepath.Clean(dir)
+	text = strings.ReplaceAll(text, dir+string(filepath.Separator), "")
+	return strings.ReplaceAll(text, dir, label)
 }

@@ -189,6 +189,11 @@ func (m Model) KeyMap() interface {
 	return m.keys
 }
 
+// shown is a message for the screen: the workspace folder hidden behind its label.
+func (m Model) shown(text string) string {
+	return safe.WithoutDir(text, m.deps.Dir, m.deps.DirLabel)
+}
+
 // dirName is how the header names the workspace.
 func (m Model) dirName() string {
 	if m.deps.DirLabel != "" {
@@ -341,7 +346,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.countNext()
 	case openMsg:
 		if msg.err != nil {
-			m.status = msg.err.Error()
+			m.status = m.shown(msg.err.Error())
 			return m, nil
 		}
 		return m.openBuilder(msg.seg, msg.file, msg.src)
@@ -471,7 +476,7 @@ func (m Model) openBuilder(seg *seglang.Segment, file string, src []byte) (Model
 	b, err := builder.Open(m.ctx, builder.Deps{Engine: m.deps.Engine, Resolver: resolver, Dir: m.deps.Dir, DirLabel: m.deps.DirLabel,
 		AsOf: m.deps.AsOf, Vocab: m.deps.Vocab, Clock: m.deps.Clock}, m.th, seg, file, src)
 	if err != nil {
-		m.status = "cannot open in the builder: " + err.Error()
+		m.status = "cannot open in the builder: " + m.shown(err.Error())
 		return m, nil
 	}
 	b.SetSize(m.width, m.height)
@@ -572,11 +577,11 @@ func (m Model) headerLines() []string {
 	}
 	if m.wsErr != nil {
 		var list seglang.ErrorList
-		msgs := []string{m.wsErr.Error()}
+		msgs := []string{m.shown(m.wsErr.Error())}
 		if errors.As(m.wsErr, &list) {
 			msgs = nil
 			for _, e := range list {
-				msgs = append(msgs, e.Error())
+				msgs = append(msgs, m.shown(e.Error()))
 			}
 		}
 		for i, s := range msgs {
@@ -602,7 +607,7 @@ func (m Model) row(e entry, selected bool, nameW int) string {
 	switch {
 	case e.err != nil:
 		count = th.Error.Render("error")
-		share = th.Error.Render(ansi.Truncate(e.err.Error(), 40, "…"))
+		share = th.Error.Render(ansi.Truncate(safe.Text(m.shown(e.err.Error())), 40, "…"))
 	case !e.counted:
 		count = m.spin.View()
 	default:

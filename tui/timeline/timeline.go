@@ -37,8 +37,10 @@ type Deps struct {
 	// Engine evaluates segment triggers and lists people; nil makes one for Store. Pass the
 	// app's engine to share its cache.
 	Engine *query.Engine
-	Dir    string    // the workspace folder with campaigns; "" for none
-	AsOf   time.Time // zero: the latest event
+	Dir    string // the workspace folder with campaigns; "" for none
+	// DirLabel, when set, names Dir in messages: files are shown relative to it.
+	DirLabel string
+	AsOf     time.Time // zero: the latest event
 	// Clock times the replays; nil means time.Now (tests pass a fixed clock).
 	Clock func() time.Time
 }

@@ -96,17 +96,23 @@ func (m Model) listPanel(w, h int, full bool) string {
 	return strings.Join(lines, "\n")
 }
 
+// message is text for the screen, sanitised, the workspace folder hidden behind its
+// label.
+func (m Model) message(text string) string {
+	return safe.Text(safe.WithoutDir(text, m.deps.Dir, m.deps.DirLabel))
+}
+
 // wsErrors are the workspace's problems, at most n lines.
 func (m Model) wsErrors(w, n int) []string {
 	if m.wsErr == nil {
 		return nil
 	}
 	var list segments.ErrorList
-	msgs := []string{m.wsErr.Error()}
+	msgs := []string{m.message(m.wsErr.Error())}
 	if errors.As(m.wsErr, &list) {
 		msgs = nil
 		for _, e := range list {
-			msgs = append(msgs, e.Error())
+			msgs = append(msgs, m.message(e.Error()))
 		}
 	}
 	var out []string
@@ -172,7 +178,7 @@ func (m Model) replayPanel(w, h int) string {
 		lines = append(lines, "", m.spin.View()+th.Subtle.Render(" replaying "+safe.Text(m.running)+m.modeNote()+"…"))
 		return strings.Join(lines, "\n")
 	case m.replayErr != nil:
-		lines = append(lines, "", th.Error.Render("replay failed: ")+th.Text.Render(layout.Wrap(safe.Text(m.replayErr.Error()), w-16)))
+		lines = append(lines, "", th.Error.Render("replay failed: ")+th.Text.Render(layout.Wrap(m.message(m.replayErr.Error()), w-16)))
 		return strings.Join(lines, "\n")
 	case m.replay == nil:
 		lines = append(lines, "", th.Subtle.Render("Press enter to replay."))
