@@ -46,15 +46,28 @@ type Config struct {
 	MaxSessions int           // 0: no limit
 	IdleTimeout time.Duration // a session with no keystrokes for this long is closed; 0: never
 
+	// MaxConnections caps open connections in total and MaxConnectionsPerAddress from one
+	// source address (0: no limit); a connection over either is closed at once.
+	MaxConnections           int
+	MaxConnectionsPerAddress int
+	// LoginTimeout is how long a connection may stay open without a running explorer:
+	// from connecting, through authentication, to its session starting, and again after
+	// the session ends. 0 means DefaultLoginTimeout.
+	LoginTimeout time.Duration
+
 	Log *log.Logger // nil: discard
 }
 
+// DefaultLoginTimeout is Config.LoginTimeout's default.
+const DefaultLoginTimeout = 30 * time.Second
+
 // Server is one SSH server. Build it with New, then Run it (or Start and Shutdown).
 type Server struct {
-	cfg  Config
-	log  *log.Logger
-	ssh  *ssh.Server
-	addr net.Addr
+	cfg   Config
+	log   *log.Logger
+	ssh   *ssh.Server
+	addr  net.Addr
+	guard *guard
 
 	mu       sync.Mutex
 	sessions map[uint64]*session
@@ -85,11 +98,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:2222"
 	}
+	if cfg.LoginTimeout <= 0 {
+		cfg.LoginTimeout = DefaultLoginTimeout
+	}
 	lg := cfg.Log
 	if lg == nil {
 		lg = log.New(io.Discard)
 	}
-	s := &Server{cfg: cfg, log: lg, sessions: map[uint64]*session{}, serveErr: make(chan error, 1)}
+	s := &Server{cfg: cfg, log: lg, sessions: map[uint64]*session{}, serveErr: make(chan error, 1),
+		guard: newGuard(cfg.MaxConnections, cfg.MaxConnectionsPerAddress)}
 	opts := []ssh.Option{
 		wish.WithAddress(cfg.Listen),
 		wish.WithVersion("segscope"),
@@ -100,10 +117,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Open {
 		// Anyone, even without a key: keyboard-interactive with no questions.
-		opts = append(opts, wish.WithKeyboardInteractiveAuth(func(ctx ssh.Context, _ gossh.KeyboardInteractiveChallenge) bool {
-			s.log.Info("auth", "result", "admitted (open)", "method", "keyboard-interactive",
-				"remote", ctx.RemoteAddr().String(), "user", ctx.User())
-			return true
+		opts = append(opts, wish.WithKeyboardInteractiveAuth(func(ssh.Context, gossh.KeyboardInteractiveChallenge) bool {
+			return true // logged by authLog, once the handshake says it succeeded
 		}))
 	}
 	if cfg.IdleTimeout > 0 {
@@ -118,45 +133,86 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// harden sets what wish has no option for: the host key, a handshake deadline, a cap on
-// auth attempts, and nothing but interactive sessions (no port forwarding, which nil
-// callbacks deny, no subsystems such as sftp, no global requests).
+// harden sets what wish has no option for: the host key, a deadline and caps on
+// connections, a cap on auth attempts, and nothing but interactive sessions (no port
+// forwarding, which nil callbacks deny, no subsystems such as sftp, no global requests).
 func (s *Server) harden(srv *ssh.Server) error {
 	srv.AddHostKey(s.cfg.HostKey)
-	srv.HandshakeTimeout = 20 * time.Second
-	srv.ServerConfigCallback = func(ssh.Context) *gossh.ServerConfig {
-		return &gossh.ServerConfig{MaxAuthTries: 6}
+	srv.HandshakeTimeout = s.cfg.LoginTimeout
+	srv.ServerConfigCallback = func(ctx ssh.Context) *gossh.ServerConfig {
+		return &gossh.ServerConfig{
+			MaxAuthTries:              6,
+			AuthLogCallback:           s.authLog(ctx),
+			VerifiedPublicKeyCallback: s.keyVerified(ctx),
+		}
 	}
-	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": ssh.DefaultSessionHandler}
+	srv.ChannelHandlers = map[string]ssh.ChannelHandler{"session": s.sessionChannel}
 	srv.RequestHandlers = map[string]ssh.RequestHandler{}
 	srv.SubsystemHandlers = map[string]ssh.SubsystemHandler{}
 	srv.SessionRequestCallback = func(_ ssh.Session, requestType string) bool {
 		return requestType == "shell" || requestType == "exec"
 	}
-	srv.ConnCallback = func(_ ssh.Context, conn net.Conn) net.Conn {
-		s.log.Info("connect", "remote", conn.RemoteAddr().String())
-		return conn
-	}
+	srv.ConnCallback = s.accept
 	srv.ConnectionFailedCallback = func(conn net.Conn, err error) {
 		s.log.Info("connection failed", "remote", conn.RemoteAddr().String(), "err", err)
 	}
 	return nil
 }
 
-// checkKey is the public-key auth callback. It only decides; the session learns who
-// connected from sess.PublicKey(), never from state kept here.
+// accept admits a new connection within the caps, and starts its login timer.
+func (s *Server) accept(ctx ssh.Context, conn net.Conn) net.Conn {
+	remote := conn.RemoteAddr().String()
+	release, refused := s.guard.acquire(hostOf(conn.RemoteAddr()))
+	if refused != "" {
+		s.log.Warn("connection refused", "remote", remote, "why", refused)
+		return nil
+	}
+	s.log.Info("connect", "remote", remote)
+	st := newConnState(conn, s.cfg.LoginTimeout, s.log)
+	ctx.SetValue(connStateKey{}, st)
+	return &countedConn{Conn: conn, release: func() { st.stop(); release() }}
+}
+
+// checkKey is the public-key auth callback. It only decides whether the key is one that
+// may sign in; whether the client holds the private key is checked after it, so nothing
+// here says a key was accepted (keyVerified does). The session learns who connected from
+// sess.PublicKey(), never from state kept here.
 func (s *Server) checkKey(ctx ssh.Context, key ssh.PublicKey) bool {
 	ok := s.cfg.Open || s.cfg.AuthorizedKeys.Allows(key)
-	result := "key refused"
-	switch {
-	case s.cfg.Open:
-		result = "admitted (open)"
-	case ok:
-		result = "key allowed"
+	if !ok {
+		s.log.Info("auth", "result", "key refused", "method", "publickey", "key", fingerprint(key),
+			"remote", ctx.RemoteAddr().String(), "user", logText(ctx.User()))
 	}
-	s.log.Info("auth", "result", result, "method", "publickey", "key", fingerprint(key),
-		"remote", ctx.RemoteAddr().String(), "user", ctx.User())
 	return ok
+}
+
+// keyVerified logs a public key once the client proved it holds it.
+func (s *Server) keyVerified(ctx ssh.Context) func(gossh.ConnMetadata, gossh.PublicKey, *gossh.Permissions, string) (*gossh.Permissions, error) {
+	return func(conn gossh.ConnMetadata, key gossh.PublicKey, perms *gossh.Permissions, _ string) (*gossh.Permissions, error) {
+		result := "key allowed"
+		if s.cfg.Open {
+			result = "admitted (open)"
+		}
+		s.log.Info("auth", "result", result, "method", "publickey", "key", fingerprint(key),
+			"remote", conn.RemoteAddr().String(), "user", logText(conn.User()))
+		return perms, nil
+	}
+}
+
+// authLog logs the end of every authentication attempt but public-key ones, which checkKey
+// and keyVerified log with the key's fingerprint.
+func (s *Server) authLog(ssh.Context) func(gossh.ConnMetadata, string, error) {
+	return func(conn gossh.ConnMetadata, method string, err error) {
+		switch {
+		case method == "publickey" || method == "none":
+		case err == nil:
+			s.log.Info("auth", "result", "admitted (open)", "method", method,
+				"remote", conn.RemoteAddr().String(), "user", logText(conn.User()))
+		default:
+			s.log.Info("auth", "result", "refused", "method", logText(method),
+				"remote", conn.RemoteAddr().String(), "user", logText(conn.User()))
+		}
+	}
 }
 
 // Start listens on the configured address and serves in the background.
@@ -171,7 +227,9 @@ func (s *Server) Start() (net.Addr, error) {
 		auth = "open to anyone"
 	}
 	s.log.Info("serving", "addr", s.addr.String(), "auth", auth, "host_key", gossh.FingerprintSHA256(s.cfg.HostKey.PublicKey()),
-		"store", s.cfg.Explorer.StoreName, "max_sessions", s.cfg.MaxSessions, "idle_timeout", s.cfg.IdleTimeout)
+		"store", s.cfg.Explorer.StoreName, "max_sessions", s.cfg.MaxSessions, "idle_timeout", s.cfg.IdleTimeout,
+		"max_connections", s.cfg.MaxConnections, "max_connections_per_address", s.cfg.MaxConnectionsPerAddress,
+		"login_timeout", s.cfg.LoginTimeout)
 	go func() { s.serveErr <- s.ssh.Serve(ln) }()
 	return s.addr, nil
 }

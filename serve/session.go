@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"github.com/segscope/segscope/tui"
+	"github.com/segscope/segscope/tui/safe"
 )
 
 // Why a session ended, when the server ended it.
@@ -59,7 +60,7 @@ func (s *Server) handle(sess ssh.Session) {
 	if key == nil {
 		method = "keyboard-interactive"
 	}
-	lg := s.log.With("session", id, "remote", sess.RemoteAddr().String(), "user", sess.User())
+	lg := s.log.With("session", id, "remote", sess.RemoteAddr().String(), "user", logText(sess.User()))
 	lg.Info("session start", "auth", method, "key", fingerprint(key))
 
 	if len(sess.Command()) > 0 || sess.RawCommand() != "" {
@@ -68,7 +69,7 @@ func (s *Server) handle(sess ssh.Session) {
 		sess.Exit(1)
 		return
 	}
-	pty, windows, ok := sess.Pty()
+	pty, _, ok := sess.Pty()
 	if !ok {
 		lg.Info("session refused", "why", "no terminal")
 		writeLine(sess.Stderr(), "segscope: the explorer needs a terminal; connect with ssh -t (and without -T or a command).")
@@ -84,6 +85,7 @@ func (s *Server) handle(sess ssh.Session) {
 	in := &activityReader{r: sess}
 	in.touch()
 	envs := append(sess.Environ(), "TERM="+pty.Term)
+	width, height := clampWindow(pty.Window)
 	me := &session{id: id, start: time.Now()}
 	var program *tea.Program
 	me.quit = func() { program.Quit() }
@@ -105,7 +107,7 @@ func (s *Server) handle(sess ssh.Session) {
 		tea.WithOutput(sess),
 		tea.WithEnvironment(envs),
 		tea.WithColorProfile(colorprofile.Env(envs)),
-		tea.WithWindowSize(pty.Window.Width, pty.Window.Height),
+		tea.WithWindowSize(width, height),
 		// Signals belong to the server; a session's ctrl+c is a key for its explorer only.
 		tea.WithoutSignalHandler(),
 		tea.WithFilter(func(_ tea.Model, msg tea.Msg) tea.Msg {
@@ -123,17 +125,13 @@ func (s *Server) handle(sess ssh.Session) {
 		return
 	}
 	defer s.leave(me)
-
-	go func() {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case w := <-windows:
-				program.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
-			}
-		}
-	}()
+	if st := connStateOf(sess.Context()); st != nil {
+		st.explorerStarted()
+		defer st.explorerEnded()
+	}
+	if ch := channelStateOf(sess); ch != nil {
+		go followWindow(ctx, ch, program)
+	}
 	if s.cfg.IdleTimeout > 0 {
 		go watchIdle(ctx, in, s.cfg.IdleTimeout, me)
 	}
@@ -160,6 +158,25 @@ func (s *Server) handle(sess ssh.Session) {
 		"queries_timed_out", stats.timedOut.Load(), "queries_cancelled", stats.cancelled.Load())
 	sess.Exit(0)
 }
+
+// followWindow passes the client's window-changes to the explorer, the newest size first
+// (screenRequests records them in ch).
+func followWindow(ctx context.Context, ch *channelState, program *tea.Program) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ch.changed:
+			if w, ok := ch.latestWindow(); ok {
+				width, height := clampWindow(w)
+				program.Send(tea.WindowSizeMsg{Width: width, Height: height})
+			}
+		}
+	}
+}
+
+// logText is a value a client chose (a user name), fit for one log line.
+func logText(s string) string { return safe.Short(s) }
 
 // workspace is the folder this session reads and saves segments in, and how to clean up.
 func (s *Server) workspace() (string, func(), error) {

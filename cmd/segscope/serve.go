@@ -29,6 +29,9 @@ type serveFlags struct {
 	segments       string
 	asOf           string
 	maxSessions    int
+	maxConns       int
+	maxConnsPer    int
+	loginTimeout   time.Duration
 	idleTimeout    time.Duration
 	queryTimeout   time.Duration
 	memoryLimit    string
@@ -64,6 +67,9 @@ session works on its own scratch copy of the demo segments, deleted when it ends
 	fl.StringVar(&f.segments, "segments", "", "the shared segment folder (`DIR`) sessions read and save into; without it saving is off")
 	fl.StringVar(&f.asOf, "as-of", "", "evaluate as of this `TIME` (RFC 3339 or YYYY-MM-DD; default: the latest event)")
 	fl.IntVar(&f.maxSessions, "max-sessions", 20, "at most `N` sessions at once; more are told so and closed (0: no limit)")
+	fl.IntVar(&f.maxConns, "max-connections", 64, "at most `N` connections at once; more are closed on arrival (0: no limit)")
+	fl.IntVar(&f.maxConnsPer, "max-connections-per-address", 10, "at most `N` connections at once from one address (0: no limit)")
+	fl.DurationVar(&f.loginTimeout, "login-timeout", serve.DefaultLoginTimeout, "close a connection that has no explorer running for this long: before it signs in and starts one, or after it ends")
 	fl.DurationVar(&f.idleTimeout, "idle-timeout", 15*time.Minute, "close a session after this long without a keystroke (0: never)")
 	fl.DurationVar(&f.queryTimeout, "query-timeout", 10*time.Second, "stop any query running longer than this")
 	fl.StringVar(&f.memoryLimit, "memory-limit", "1GB", "DuckDB's memory limit (`SIZE`, e.g. 512MB, 2GB, 25%)")
@@ -81,8 +87,11 @@ func runServe(ctx context.Context, s *streams, f *serveFlags) error {
 	if f.queryTimeout <= 0 {
 		return errors.New("--query-timeout must be positive: a served query always has a deadline")
 	}
-	if f.maxSessions < 0 || f.idleTimeout < 0 {
-		return errors.New("--max-sessions and --idle-timeout cannot be negative")
+	if f.maxSessions < 0 || f.idleTimeout < 0 || f.maxConns < 0 || f.maxConnsPer < 0 {
+		return errors.New("--max-sessions, --max-connections, --max-connections-per-address and --idle-timeout cannot be negative")
+	}
+	if f.loginTimeout <= 0 {
+		return errors.New("--login-timeout must be positive: a connection without an explorer always has a deadline")
 	}
 	if f.memoryLimit != "" && !query.ValidMemoryLimit(f.memoryLimit) {
 		return fmt.Errorf("--memory-limit %q: want a size such as 512MB, 2GB or 25%%", f.memoryLimit)
@@ -155,7 +164,11 @@ func runServe(ctx context.Context, s *streams, f *serveFlags) error {
 		Workspace:      f.segments,
 		MaxSessions:    f.maxSessions,
 		IdleTimeout:    f.idleTimeout,
-		Log:            logger,
+
+		MaxConnections:           f.maxConns,
+		MaxConnectionsPerAddress: f.maxConnsPer,
+		LoginTimeout:             f.loginTimeout,
+		Log:                      logger,
 	}
 	if f.db == "" && f.segments == "" {
 		cfg.Scratch = sampledata.WriteWorkspace
