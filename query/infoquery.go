@@ -143,7 +143,7 @@ func (s *Store) infoProperties(ctx context.Context, info *Info) error {
 				FROM (SELECT properties, unnest(json_keys(properties)) AS key FROM %s WHERE json_type(properties) = 'OBJECT')) k
 		)
 		SELECT key, mode(typ), count(*) AS n,
-			list(DISTINCT val ORDER BY val) FILTER (WHERE val IS NOT NULL)[1:3]
+			coalesce(list(DISTINCT val ORDER BY val) FILTER (WHERE val IS NOT NULL)[1:3], [])
 		FROM kv GROUP BY key ORDER BY n DESC, key LIMIT %d`, from, maxPropertyKeys)
 	rows, err := s.db.QueryContext(ctx, q)
 	if err != nil {
@@ -193,8 +193,10 @@ func (s *Store) infoAttributes(ctx context.Context, info *Info) error {
 	for i := range attrs {
 		a := &attrs[i]
 		var examples []any
+		// A column empty for everyone (common in real exports) has no examples: an empty
+		// list, not NULL.
 		err := s.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(%[1]s),
-			list(DISTINCT CAST(%[1]s AS VARCHAR) ORDER BY CAST(%[1]s AS VARCHAR)) FILTER (WHERE %[1]s IS NOT NULL)[1:3]
+			coalesce(list(DISTINCT CAST(%[1]s AS VARCHAR) ORDER BY CAST(%[1]s AS VARCHAR)) FILTER (WHERE %[1]s IS NOT NULL)[1:3], [])
 			FROM users`, quoteIdent(a.Name))).Scan(&a.Users, &examples)
 		if err != nil {
 			return fmt.Errorf("info: user attribute %s: %w", a.Name, err)

@@ -164,3 +164,69 @@ func holdStoreInChild(t *testing.T, path string) (stop func()) {
 		cmd.Wait()
 	}
 }
+
+// TestInfoOddStores: every store opens. Real exports have users columns empty for everyone,
+// property keys null in every row, attributes whose type changes between loads, people with
+// no events, and no events at all; Info and the completion lists must describe them rather
+// than fail.
+func TestInfoOddStores(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	events := write("events.ndjson", `{"user_id":"u1","event":"view","timestamp":"2025-03-01T09:00:00Z","properties":{"coupon":null,"page":"home"}}
+{"user_id":"u2","event":"view","timestamp":"2025-03-02T09:00:00Z","properties":{"coupon":null}}
+`)
+	nullKeys := write("null_keys.csv", "user_id,event,timestamp,properties\n"+
+		"u1,view,2025-03-01T09:00:00Z,\"{\"\"coupon\"\":null}\"\n"+
+		"u2,view,2025-03-01T10:00:00Z,\"{\"\"coupon\"\":null,\"\"page\"\":\"\"home\"\"}\"\n")
+	users := write("users.csv", "user_id,company_size,loyalty_tier,score\nu1,,,7\nu2,,,x\nu3,,,\n")
+	users2 := write("users2.csv", "user_id,score\nu4,3.5\n")
+	onlyUsers := write("only_users.csv", "user_id,company_size\nu1,\nu2,\n")
+	tests := []struct {
+		name  string
+		loads []LoadRequest
+	}{
+		{"empty store", nil},
+		{"users without events", []LoadRequest{{Users: onlyUsers}}},
+		{"a property key null in every row", []LoadRequest{{Paths: []string{events, nullKeys}}}},
+		{"all-empty columns, null-everywhere keys, people without events", []LoadRequest{{Paths: []string{events}, Users: users}}},
+		{"attribute type changes between loads", []LoadRequest{{Paths: []string{events}, Users: users}, {Users: users2}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			s := memStore(t)
+			for _, req := range tc.loads {
+				mustLoad(t, s, req)
+			}
+			info, err := s.Info(ctx)
+			if err != nil {
+				t.Fatalf("info: %v", err)
+			}
+			if _, err := json.Marshal(info); err != nil {
+				t.Errorf("info as JSON: %v", err)
+			}
+			for _, a := range info.Attributes {
+				if a.Examples == nil {
+					t.Errorf("attribute %s: nil examples (JSON null)", a.Name)
+				}
+				if _, err := s.AttributeValues(ctx, a.Name, 5); err != nil {
+					t.Errorf("attribute %s values: %v", a.Name, err)
+				}
+			}
+			for _, p := range info.Properties {
+				if p.Examples == nil {
+					t.Errorf("property %s: nil examples (JSON null)", p.Key)
+				}
+				if _, err := s.PropertyValues(ctx, p.Key, nil, 5); err != nil {
+					t.Errorf("property %s values: %v", p.Key, err)
+				}
+			}
+		})
+	}
+}
