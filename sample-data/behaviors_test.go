@@ -284,7 +284,6 @@ type segmentDef struct {
 func definitions(d *dataset) []segmentDef {
 	days := func(n int) int64 { return int64(n) * day }
 	purchase := named("purchase")
-	shops := []Industry{Ecommerce, Retail}
 	var bf []window
 	for _, w := range d.cfg.saleWindows() {
 		if w.Name == "black_friday" {
@@ -312,25 +311,23 @@ func definitions(d *dataset) []segmentDef {
 			return p.count(named(activity), d.all()) >= 3 && p.count(named(activity), d.inLast(60)) == 0
 		}
 	}
-	return []segmentDef{
-		{name: "cart_abandoners", industry: shops, planted: CartAbandoner, minRecall: 0.97, minPrecision: 0.8,
+	defs := []segmentDef{
+		{name: "cart_abandoners",
 			member: func(d *dataset, p *person) bool {
 				return p.thenNot(named("add_to_cart"), purchase, 2*hour, d.inLast(7), d.asOf)
 			}},
-		{name: "first_time_buyers", industry: shops, planted: FirstTimeBuyer, minRecall: 0.97, minPrecision: 0.9,
+		{name: "first_time_buyers",
 			member: func(d *dataset, p *person) bool { return p.count(purchase, d.all()) == 1 }},
-		{name: "repeat_buyers", industry: shops,
-			planted:   RepeatBuyer | FrequentBuyer | LapsedBuyer | SeasonalBuyer | WinBack | AtRiskLoyal,
-			minRecall: 0.97, minPrecision: 0.97,
+		{name: "repeat_buyers",
 			member: func(d *dataset, p *person) bool { return p.count(purchase, d.all()) >= 2 }},
-		{name: "frequent_buyers", industry: shops, planted: FrequentBuyer, minRecall: 0.97, minPrecision: 0.8,
+		{name: "frequent_buyers",
 			member: func(d *dataset, p *person) bool { return p.count(purchase, d.inLast(90)) >= 4 }},
-		{name: "lapsed_buyers", industry: shops, planted: LapsedBuyer, minRecall: 0.97, minPrecision: 0.9,
+		{name: "lapsed_buyers",
 			member: func(d *dataset, p *person) bool {
 				last, ok := p.latest(purchase, d.asOf)
 				return ok && p.count(purchase, d.all()) >= 2 && d.asOf-last > days(180)
 			}},
-		{name: "sale_event_buyers", industry: shops, planted: SeasonalBuyer, minRecall: 0.97, minPrecision: 0.4,
+		{name: "sale_event_buyers",
 			member: func(d *dataset, p *person) bool {
 				for _, w := range bf {
 					if p.count(purchase, w) == 0 {
@@ -340,13 +337,13 @@ func definitions(d *dataset) []segmentDef {
 				return len(bf) > 0
 			}},
 		// At-risk loyal members stopped buying too: they are win-back candidates as well.
-		{name: "win_back", industry: shops, planted: WinBack | AtRiskLoyal, minRecall: 0.97, minPrecision: 0.9,
+		{name: "win_back",
 			member: func(d *dataset, p *person) bool {
 				ratio, ok := p.gapRatio(purchase, d.asOf)
 				last, _ := p.latest(purchase, d.asOf)
 				return ok && ratio > 2 && d.asOf-last <= days(180)
 			}},
-		{name: "at_risk_loyal", industry: []Industry{Retail}, planted: AtRiskLoyal, minRecall: 0.95, minPrecision: 0.9,
+		{name: "at_risk_loyal",
 			member: func(d *dataset, p *person) bool {
 				last, ok := p.latest(purchase, d.asOf)
 				ch, okT := p.trend(named("app_open"), d, 30)
@@ -355,38 +352,38 @@ func definitions(d *dataset) []segmentDef {
 			}},
 		// RFM has no planted truth of its own; the check is that champions are the frequent
 		// and regular buyers, and the at-risk are those who stopped.
-		{name: "rfm_champions", industry: shops, planted: FrequentBuyer | RepeatBuyer, minPrecision: 0.8,
+		{name: "rfm_champions",
 			member: func(d *dataset, p *person) bool {
 				s, ok := rfmOf(p)
 				return ok && s[0] >= 4 && s[1] >= 4 && s[2] >= 4
 			}},
-		{name: "rfm_at_risk", industry: shops, planted: LapsedBuyer | AtRiskLoyal | WinBack, minPrecision: 0.8,
+		{name: "rfm_at_risk",
 			member: func(d *dataset, p *person) bool {
 				s, ok := rfmOf(p)
 				return ok && s[0] <= 2 && s[1] >= 4 && s[2] >= 4
 			}},
-		{name: "power_users", industry: []Industry{SaaS}, planted: PowerUser, minRecall: 0.95, minPrecision: 0.95,
+		{name: "power_users",
 			member: func(d *dataset, p *person) bool {
 				return p.count(named("login"), d.inLast(30)) >= 15 &&
 					p.countDistinct(named("feature_used"), "feature", d.inLast(30)) >= 5
 			}},
-		{name: "dormant_users", industry: []Industry{SaaS}, planted: DormantUser, minRecall: 0.95, minPrecision: 0.9,
+		{name: "dormant_users",
 			member: dormant("login")},
-		{name: "dormant_app_users", industry: []Industry{Fintech}, planted: DormantUser, minRecall: 0.95, minPrecision: 0.9,
+		{name: "dormant_app_users",
 			member: dormant("app_open")},
-		{name: "declining_logins", industry: []Industry{SaaS}, planted: DecliningEngagement, minRecall: 0.95, minPrecision: 0.9,
+		{name: "declining_logins",
 			member: declining("login")},
-		{name: "declining_app_opens", industry: []Industry{Fintech}, planted: DecliningEngagement, minRecall: 0.95, minPrecision: 0.9,
+		{name: "declining_app_opens",
 			member: declining("app_open")},
-		{name: "inactive_subscribers", planted: InactiveSubscriber, minRecall: 0.97, minPrecision: 0.97,
+		{name: "inactive_subscribers",
 			member: func(d *dataset, p *person) bool {
 				return p.count(named("email_sent"), d.inLast(60)) > 0 && p.count(named("email_open"), d.inLast(60)) == 0
 			}},
-		{name: "pricing_intent", industry: []Industry{SaaS}, planted: PricingIntent, minRecall: 0.97, minPrecision: 0.9,
+		{name: "pricing_intent",
 			member: func(d *dataset, p *person) bool {
 				return p.count(where([]string{"page_view"}, "page", "pricing"), d.inLast(7)) >= 3
 			}},
-		{name: "high_intent_accounts", planted: HighIntentAccount, account: true, minRecall: 0.9, minPrecision: 0.85,
+		{name: "high_intent_accounts",
 			accMatch: func(d *dataset, members []*person) bool {
 				readers := func(page string) int {
 					n := 0
@@ -399,18 +396,18 @@ func definitions(d *dataset) []segmentDef {
 				}
 				return readers("pricing") >= 2 && readers("integrations") >= 2
 			}},
-		{name: "trial_users", industry: []Industry{SaaS}, planted: TrialUser, minRecall: 0.97, minPrecision: 0.97,
+		{name: "trial_users",
 			member: func(d *dataset, p *person) bool {
 				t, ok := p.first(named("trial_start"), d.asOf)
 				return ok && d.asOf-t <= days(30)
 			}},
-		{name: "trial_activated", industry: []Industry{SaaS}, planted: TrialActivated, minRecall: 0.97, minPrecision: 0.97,
+		{name: "trial_activated",
 			member: func(d *dataset, p *person) bool {
 				t, ok := p.first(named("trial_start"), d.asOf)
 				return ok && d.asOf-t <= days(30) &&
 					p.countDistinct(named("feature_used"), "feature", d.inLast(30)) >= 3
 			}},
-		{name: "topic_followers", industry: []Industry{Media}, planted: TopicFollower, minRecall: 0.9, minPrecision: 0.9,
+		{name: "topic_followers",
 			member: func(d *dataset, p *person) bool {
 				if p.count(named("article_read"), d.all()) < 10 {
 					return false
@@ -422,22 +419,22 @@ func definitions(d *dataset) []segmentDef {
 				}
 				return false
 			}},
-		{name: "paywall_hitters", industry: []Industry{Media}, planted: PaywallHitter, minRecall: 0.97, minPrecision: 0.9,
+		{name: "paywall_hitters",
 			member: func(d *dataset, p *person) bool { return p.count(named("paywall_hit"), d.inLast(30)) >= 3 }},
-		{name: "near_completers", industry: []Industry{ELearning}, planted: NearCompleter, minRecall: 0.97, minPrecision: 0.95,
+		{name: "near_completers",
 			member: func(d *dataset, p *person) bool {
 				best, ok := p.maxNum(named("course_progress"), "progress", d.all())
 				last, okL := p.latest(named("login"), d.asOf)
 				return ok && best >= 0.7 && p.count(named("course_complete"), d.all()) == 0 &&
 					okL && d.asOf-last > days(7)
 			}},
-		{name: "course_completers", industry: []Industry{ELearning}, planted: CourseCompleter, minRecall: 0.97, minPrecision: 0.97,
+		{name: "course_completers",
 			member: func(d *dataset, p *person) bool { return p.count(named("course_complete"), d.all()) > 0 }},
-		{name: "security_minded", industry: []Industry{Fintech}, planted: SecurityMinded, minRecall: 0.97, minPrecision: 0.9,
+		{name: "security_minded",
 			member: func(d *dataset, p *person) bool { return p.count(securityEvents, d.inLast(90)) >= 3 }},
-		{name: "reward_minded", industry: []Industry{Fintech}, planted: RewardMinded, minRecall: 0.97, minPrecision: 0.9,
+		{name: "reward_minded",
 			member: func(d *dataset, p *person) bool { return p.count(rewardEvents, d.inLast(90)) >= 3 }},
-		{name: "investment_intent", industry: []Industry{Fintech}, planted: InvestmentIntent, minRecall: 0.97, minPrecision: 0.9,
+		{name: "investment_intent",
 			member: func(d *dataset, p *person) bool {
 				return p.count(where([]string{"view_education"}, "topic", "etf", "options"), d.inLast(60)) >= 2 &&
 					p.count(named("deposit"), d.all()) == 0
@@ -448,6 +445,17 @@ func definitions(d *dataset) []segmentDef {
 				return ok && d.asOf-t <= days(30)
 			}},
 	}
+	// Who a definition admits, what it should find and the floors asserted come from the
+	// table the workspace gen writes takes its expect: bounds from.
+	for i := range defs {
+		e, ok := expectations[defs[i].name]
+		if !ok {
+			panic("no expectation for " + defs[i].name)
+		}
+		defs[i].industry, defs[i].planted, defs[i].account = e.industries, e.planted, e.account
+		defs[i].minRecall, defs[i].minPrecision = e.recall, e.precision
+	}
+	return defs
 }
 
 // segmentCount is one definition evaluated on a dataset.

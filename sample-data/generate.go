@@ -102,12 +102,14 @@ type chunk struct {
 	// WriteDataset's form.
 	usersCSV, eventsCSV []byte
 	nEvents, revenue    int64 // revenue in cents
+	tally               *Tally
 }
 
 func (ch *chunk) reset(seq, lo, hi int) {
 	ch.seq, ch.lo, ch.hi = seq, lo, hi
 	ch.users, ch.perUser, ch.events = ch.users[:0], ch.perUser[:0], ch.events[:0]
 	ch.usersCSV, ch.eventsCSV, ch.nEvents, ch.revenue = ch.usersCSV[:0], ch.eventsCSV[:0], 0, 0
+	ch.tally = nil
 }
 
 // run generates the chunks of c on c.Workers goroutines and hands them to consume on the

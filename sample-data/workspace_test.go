@@ -1,6 +1,7 @@
 package sampledata
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"path"
@@ -354,3 +355,80 @@ func (r *refEval) industries(u segments.Unit, members []bool) mix {
 func (r *refEval) scorerCount(def segmentDef) int {
 	return evaluate(r.d, def).members
 }
+
+// TestFittedWorkspaceHolds writes the workspace `segscope gen` writes beside each industry's
+// data and evaluates it with the reference evaluator: every written segment fits the data
+// (no unknown event), every expect: bound holds, and the workspace is not empty. The same
+// bounds are what `segscope check` checks with the engine (cmd/segscope's tests).
+func TestFittedWorkspaceHolds(t *testing.T) {
+	if _, ok := expectations["no such segment"]; ok {
+		t.Fatal("expectations answers for unknown names")
+	}
+	for _, s := range loadDemoWorkspace(t).Segments {
+		if _, ok := expectations[s.Name]; !ok {
+			t.Errorf("demo segment %s: no entry in expectations (say who it can find and what was planted)", s.Name)
+		}
+	}
+	configs := []Config{}
+	for _, in := range append(Industries(), Mixed) {
+		configs = append(configs, Config{Industry: in, Users: 400, Seed: 7})
+	}
+	configs = append(configs, Config{Industry: Ecommerce, Users: 3000, Seed: 3}, Config{Industry: SaaS, Users: 3000, Seed: 11})
+	for _, cfg := range configs {
+		t.Run(fmt.Sprintf("%s-%d-%d", cfg.Industry, cfg.Users, cfg.Seed), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			sum, err := WriteDataset(context.Background(), cfg, dir, CSV())
+			if err != nil {
+				t.Fatal(err)
+			}
+			fw, err := WriteWorkspaceFor(dir, sum)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fw.Segments) < 4 || fw.Expected < 3 {
+				t.Errorf("only %d segments (%d with expect) fit %s", len(fw.Segments), fw.Expected, cfg.Industry)
+			}
+			if cfg.Industry == Mixed && len(fw.Segments) != len(expectations)-1 { // declining_app_opens is README-only
+				t.Errorf("mixed: %d segments, want all of the demo workspace", len(fw.Segments))
+			}
+			ws, err := segments.LoadWorkspace(dir)
+			if err != nil {
+				t.Fatalf("fitted workspace:\n%v", err)
+			}
+			if err := ws.Validate(tallyVocab{sum.Tally}); err != nil {
+				t.Errorf("names the data does not have:\n%v", err)
+			}
+			d := collect(t, cfg)
+			r := newRefEval(d, ws)
+			for _, s := range ws.Segments {
+				n := count(r.Segment(s.Name))
+				if r.err != nil {
+					t.Fatalf("%s: %v", s.Name, r.err)
+				}
+				if s.Expect.Members != nil && !s.Expect.Members.Matches(float64(n)) {
+					t.Errorf("%s: %d members, outside the written expect %q", s.Name, n, s.Expect.Members)
+				}
+			}
+			if len(ws.Campaigns) == 0 && cfg.Industry != Media {
+				t.Errorf("no campaign fits %s", cfg.Industry)
+			}
+		})
+	}
+}
+
+// tallyVocab is the vocabulary of one generated dataset.
+type tallyVocab struct{ t *Tally }
+
+func (v tallyVocab) HasEvent(name string) bool { return v.t.HasEvent(name) }
+func (v tallyVocab) EventNames() []string {
+	var out []string
+	for _, n := range EventNames() {
+		if v.t.HasEvent(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+func (tallyVocab) HasAttribute(name string) bool { return vocab{}.HasAttribute(name) }
+func (tallyVocab) AttributeNames() []string      { return vocab{}.AttributeNames() }

@@ -41,6 +41,9 @@ type Summary struct {
 	EventsFile  string
 	EventsBytes int64
 	UsersBytes  int64
+	// Tally is what was planted and emitted, for the workspace that fits this data
+	// (WriteWorkspaceFor).
+	Tally *Tally
 }
 
 // WriteDataset writes users.csv and events.csv (or events.parquet) into dir, creating it if
@@ -77,10 +80,13 @@ func WriteDataset(ctx context.Context, cfg Config, dir string, format Format) (S
 	defer w.abort()
 
 	var revenue int64
+	sum.Tally = newTally()
 	st := newStamper(c.start().Unix(), c.End.Unix())
 	err = run(ctx, c, func(g *gen, ch *chunk) {
+		ch.tally = newTally()
 		for i := ch.lo; i < ch.hi; i++ {
 			g.user(i)
+			ch.tally.addUser(&g.u, g.events)
 			ch.usersCSV = appendUserRow(ch.usersCSV, &g.u)
 			for k := range g.events {
 				ch.eventsCSV = appendEventRow(ch.eventsCSV, st, g.u.ID, g.u.AccountID, &g.events[k])
@@ -94,6 +100,7 @@ func WriteDataset(ctx context.Context, cfg Config, dir string, format Format) (S
 		sum.Users += int64(ch.hi - ch.lo)
 		sum.Events += ch.nEvents
 		revenue += ch.revenue
+		sum.Tally.merge(ch.tally)
 		return w.write(ch.usersCSV, ch.eventsCSV)
 	})
 	sum.Revenue = float64(revenue) / 100
