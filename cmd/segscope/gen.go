@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -23,7 +24,10 @@ func newGenCmd(s *streams) *cobra.Command {
 		Short: "Generate a deterministic synthetic event dataset",
 		Long: `gen writes DIR/events.csv (or events.parquet) in the canonical format
 user_id,event,timestamp,account_id,revenue,properties and DIR/users.csv with each user's
-attributes. The data is made for segmentation: repeat, lapsed and seasonal buyers, cart
+attributes, and a workspace that fits the data: DIR/segments/*.yaml and
+DIR/campaigns/*.yaml, the demo segments and campaigns whose events and people the
+industry has, with expect: bounds from what was planted, so that
+segscope check DIR/segments --db STORE passes on a store loaded from it. The data is made for segmentation: repeat, lapsed and seasonal buyers, cart
 abandoners, power and dormant users, declining engagement, trial activation, account
 intent, topic followers, paywall hitters, near-completers, security- and reward-minded
 users and more are planted at known rates (see sample-data/README.md).
@@ -43,7 +47,11 @@ The same flags always give byte-identical files: the span ends at --end and cove
 			if err != nil {
 				return fmt.Errorf("gen: %w", err)
 			}
-			printGenSummary(s, sum, time.Since(started))
+			ws, err := sampledata.WriteWorkspaceFor(out, sum)
+			if err != nil {
+				return fmt.Errorf("gen: %w", err)
+			}
+			printGenSummary(s, sum, ws, time.Since(started))
 			return nil
 		},
 	}
@@ -103,7 +111,7 @@ func genParseEnd(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-func printGenSummary(s *streams, sum sampledata.Summary, took time.Duration) {
+func printGenSummary(s *streams, sum sampledata.Summary, ws sampledata.FittedWorkspace, took time.Duration) {
 	w := s.out
 	fmt.Fprintf(w, "wrote %s  %s events  %s\n", sum.EventsFile, genThousands(sum.Events), genByteSize(sum.EventsBytes))
 	fmt.Fprintf(w, "wrote %s  %s users  %s\n", sum.UsersFile, genThousands(sum.Users), genByteSize(sum.UsersBytes))
@@ -118,6 +126,8 @@ func printGenSummary(s *streams, sum sampledata.Summary, took time.Duration) {
 		}
 		fmt.Fprintf(w, "sale windows: %s\n", strings.Join(parts, ", "))
 	}
+	fmt.Fprintf(w, "wrote %s and %s  a workspace for this data: %d segments (%d with expect: bounds from what was planted), %d campaigns\n",
+		filepath.Join(ws.Dir, "segments"), filepath.Join(ws.Dir, "campaigns"), len(ws.Segments), ws.Expected, len(ws.Campaigns))
 }
 
 // genThousands formats n with comma separators: 1,234,567.

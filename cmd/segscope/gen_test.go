@@ -48,6 +48,7 @@ func TestGenCSV(t *testing.T) {
 			"wrote " + filepath.Join(out, "users.csv") + "  300 users",
 			"industry retail, seed 9, span 2025-06-06T00:00:00Z … 2026-11-27T23:59:59Z (540 days)",
 			"black_friday [2025-11-24, 2025-12-01]",
+			"wrote " + filepath.Join(out, "segments") + " and " + filepath.Join(out, "campaigns") + "  a workspace for this data",
 		} {
 			if !strings.Contains(stdout, want) {
 				t.Errorf("output lacks %q:\n%s", want, stdout)
@@ -62,7 +63,7 @@ func TestGenCSV(t *testing.T) {
 			t.Errorf("%s has %d rows, the report says %d", path, lines, n)
 		}
 	}
-	for _, f := range []string{"events.csv", "users.csv"} {
+	for _, f := range []string{"events.csv", "users.csv", "segments/cart_abandoners.yaml"} {
 		x, _ := os.ReadFile(filepath.Join(a, f))
 		y, _ := os.ReadFile(filepath.Join(b, f))
 		if !bytes.Equal(x, y) {
@@ -90,7 +91,7 @@ func TestGenParquet(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, " ") != "events.parquet users.csv" {
+	if strings.Join(names, " ") != "campaigns events.parquet segments users.csv" { // the data and the workspace that fits it
 		t.Errorf("directory holds %v; the temporary CSV must be gone", names)
 	}
 
