@@ -19,10 +19,10 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/tui/builder"
 	"github.com/segscope/segscope/tui/data"
 	"github.com/segscope/segscope/tui/experiment"
-	"github.com/segscope/segscope/tui/format"
 	"github.com/segscope/segscope/tui/overlap"
 	"github.com/segscope/segscope/tui/segments"
 	"github.com/segscope/segscope/tui/theme"

@@ -17,9 +17,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/report/format"
 	sampledata "github.com/segscope/segscope/sample-data"
 	"github.com/segscope/segscope/segments"
-	"github.com/segscope/segscope/tui/format"
 )
 
 // Targets of issue 3 for 10M events on the 2-core reference machine. They are reported,

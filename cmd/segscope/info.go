@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/segscope/segscope/query"
-	"github.com/segscope/segscope/tui/format"
+	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/tui/safe"
 )
 

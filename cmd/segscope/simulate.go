@@ -18,9 +18,9 @@ import (
 
 	"github.com/segscope/segscope/demo"
 	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/sim"
-	"github.com/segscope/segscope/tui/format"
 	"github.com/segscope/segscope/tui/safe"
 )
 

@@ -10,9 +10,9 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/chart"
-	"github.com/segscope/segscope/tui/format"
 	"github.com/segscope/segscope/tui/safe"
 )
 

@@ -15,9 +15,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/chart"
-	"github.com/segscope/segscope/tui/format"
 	"github.com/segscope/segscope/tui/safe"
 	"github.com/segscope/segscope/tui/theme"
 )

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/segscope/segscope/abtest"
-	"github.com/segscope/segscope/tui/format"
+	"github.com/segscope/segscope/report/format"
 )
 
 // field is one input of the form.

@@ -10,8 +10,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/segscope/segscope/abtest"
+	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/tui/chart"
-	"github.com/segscope/segscope/tui/format"
 	"github.com/segscope/segscope/tui/safe"
 )
 

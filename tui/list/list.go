@@ -23,7 +23,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/segscope/segscope/tui/format"
+	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/tui/fuzzy"
 	"github.com/segscope/segscope/tui/layout"
 	"github.com/segscope/segscope/tui/theme"

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/segscope/segscope/query"
-	"github.com/segscope/segscope/tui/format"
+	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/tui/safe"
 )
 

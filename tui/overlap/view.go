@@ -11,7 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/segscope/segscope/tui/format"
+	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/tui/safe"
 )
 

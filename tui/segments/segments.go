@@ -19,9 +19,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/report/format"
 	seglang "github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/builder"
-	"github.com/segscope/segscope/tui/format"
 	"github.com/segscope/segscope/tui/fuzzy"
 	"github.com/segscope/segscope/tui/safe"
 	"github.com/segscope/segscope/tui/theme"
