@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/segscope/segscope/bench"
+	"github.com/segscope/segscope/report"
 )
 
 // TestBenchCommand runs `segscope bench` on a small generated store and checks the report:
@@ -19,7 +22,7 @@ func TestBenchCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
 	}
-	var rep benchReport
+	var rep bench.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
@@ -32,15 +35,16 @@ func TestBenchCommand(t *testing.T) {
 	}
 
 	// Cold: one row per case, in order, each agreeing with its hand-written statement.
-	if len(rep.Cold) != len(benchCases) {
-		t.Fatalf("%d cold rows, want %d", len(rep.Cold), len(benchCases))
+	cases := bench.ColdCases()
+	if len(rep.Cold) != len(cases) {
+		t.Fatalf("%d cold rows, want %d", len(rep.Cold), len(cases))
 	}
 	nonEmpty := 0
 	coldMembers := map[string]int64{}
 	for i, c := range rep.Cold {
-		want := benchCases[i]
-		if c.Kind != want.kind || c.Unit != want.unit.String() {
-			t.Errorf("row %d: %s (%s), want %s (%s)", i, c.Kind, c.Unit, want.kind, want.unit)
+		want := cases[i]
+		if c.Kind != want.Kind || c.Unit != want.Unit.String() {
+			t.Errorf("row %d: %s (%s), want %s (%s)", i, c.Kind, c.Unit, want.Kind, want.Unit)
 		}
 		if !c.Match || c.Members != c.HandMembers || c.Members != c.SQLTextMembers {
 			t.Errorf("%s: engine %d, hand %d, sql text %d members", c.Kind, c.Members, c.HandMembers, c.SQLTextMembers)
@@ -75,13 +79,13 @@ func TestBenchCommand(t *testing.T) {
 
 	// Warm: the first evaluation runs the five queries; each change re-runs one.
 	w := rep.Warm
-	if w.FirstQuery != len(warmLeaves) || len(w.Steps) != len(warmLeaves) || w.FirstMS <= 0 {
+	if w.FirstQuery != bench.WarmConditions() || len(w.Steps) != bench.WarmConditions() || w.FirstMS <= 0 {
 		t.Fatalf("warm: first %d queries in %v ms, %d steps", w.FirstQuery, w.FirstMS, len(w.Steps))
 	}
 	worst := 0.0
 	for i, st := range w.Steps {
-		if st.Queries != 1 || st.CacheHits != len(warmLeaves)-1 {
-			t.Errorf("warm step %d (%s): %d queries, %d cached; want 1 and %d", i, st.Changed, st.Queries, st.CacheHits, len(warmLeaves)-1)
+		if st.Queries != 1 || st.CacheHits != bench.WarmConditions()-1 {
+			t.Errorf("warm step %d (%s): %d queries, %d cached; want 1 and %d", i, st.Changed, st.Queries, st.CacheHits, bench.WarmConditions()-1)
 		}
 		if !st.Match || st.Members != st.HandMembers {
 			t.Errorf("warm step %d: engine %d, hand %d", i, st.Members, st.HandMembers)
@@ -124,7 +128,9 @@ func TestBenchCommand(t *testing.T) {
 
 	// The table shows every section and every kind, and no mismatch.
 	var buf bytes.Buffer
-	writeBenchReport(&buf, &rep)
+	if err := (report.Bench{Report: &rep}).WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
 	table := buf.String()
 	for _, want := range []string{"Cold count", "Warm recount", "Overlap of 10 cached segments", "Targets", "engine/hand",
 		"did_not email_open in_last 60d", "(accounts)", "intersections match"} {
@@ -132,9 +138,9 @@ func TestBenchCommand(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
 	}
-	for _, c := range benchCases {
-		if !strings.Contains(table, "\n"+c.kind+" ") {
-			t.Errorf("table lacks the row %q", c.kind)
+	for _, c := range cases {
+		if !strings.Contains(table, "\n"+c.Kind+" ") {
+			t.Errorf("table lacks the row %q", c.Kind)
 		}
 	}
 	if strings.Contains(table, "MISMATCH") {
@@ -157,17 +163,5 @@ func TestBenchCommandFlags(t *testing.T) {
 		if code == 0 || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, %q; want an error about %s", tc.args, code, errOut, tc.want)
 		}
-	}
-}
-
-// A mismatch between the engine and hand-written SQL shows in the table.
-func TestBenchReportMismatch(t *testing.T) {
-	rep := &benchReport{Cold: []benchCold{{Kind: "did", Condition: "did purchase", Unit: "user", Members: 3, HandMembers: 4,
-		SQLTextMembers: 3, EngineMS: 1, HandMS: 1, Ratio: 1}}, Overlap: benchOverlap{Match: true}, Mismatches: 1}
-	rep.Targets = benchTargets(rep)
-	var buf bytes.Buffer
-	writeBenchReport(&buf, rep)
-	if !strings.Contains(buf.String(), "MISMATCH (hand 4, sql text 3)") || !strings.Contains(buf.String(), "1 MEMBER COUNT MISMATCH") {
-		t.Errorf("mismatch not reported:\n%s", buf.String())
 	}
 }

@@ -129,13 +129,9 @@ func workspaceFor(f *exploreFlags, files []string) (string, error) {
 // demoWorkspace is $XDG_DATA_HOME/segscope/demo (~/.local/share/segscope/demo), seeded from
 // the embedded demo workspace when it does not exist.
 func demoWorkspace() (string, error) {
-	base := os.Getenv("XDG_DATA_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("demo workspace: %w", err)
-		}
-		base = filepath.Join(home, ".local", "share")
+	base, err := dataHome()
+	if err != nil {
+		return "", fmt.Errorf("demo workspace: %w", err)
 	}
 	dir := filepath.Join(base, "segscope", "demo")
 	if _, err := os.Stat(dir); err == nil {
@@ -145,6 +141,18 @@ func demoWorkspace() (string, error) {
 		return "", fmt.Errorf("demo workspace: %w", err)
 	}
 	return dir, nil
+}
+
+// dataHome is where segscope keeps its own files: $XDG_DATA_HOME, else ~/.local/share.
+func dataHome() (string, error) {
+	if base := os.Getenv("XDG_DATA_HOME"); base != "" {
+		return base, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".local", "share"), nil
 }
 
 // isTerminal reports whether a stream is a terminal (files and pipes are not).

@@ -1,24 +1,15 @@
 package main
 
 import (
-	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/report"
 	"github.com/segscope/segscope/report/format"
-	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/safe"
 )
 
@@ -85,17 +76,13 @@ parquet (needs --out). --limit caps the rows (default 1000; 0 lists every member
 		if err != nil {
 			return err
 		}
-		table := membersTable(ms, seg.Unit, attrList)
-		switch {
-		case outFormat == "parquet":
-			err = writeMembersParquet(ctx, out, table)
-		case out != "":
-			err = writeMembersFile(out, outFormat, table)
-		case outFormat == "json":
-			err = writeMembersJSON(s.out, table)
-		default:
-			// Standard output may be a terminal: values from event data are made safe.
-			err = writeMembersCSV(s.out, table, safe.Text)
+		list := report.NewMembers(ms, seg.Unit, attrList)
+		if out != "" {
+			err = list.WriteFile(ctx, out, outFormat)
+		} else {
+			// Standard output may be a terminal: the text form makes values from event data
+			// safe.
+			err = report.Write(s.out, list, outFormat == "json")
 		}
 		if err != nil {
 			return err
@@ -107,146 +94,4 @@ parquet (needs --out). --limit caps the rows (default 1000; 0 lists every member
 		return nil
 	}
 	return cmd
-}
-
-// memberTable is the listing as columns and text cells, shared by every format.
-type memberTable struct {
-	header []string
-	types  []string // DuckDB types for Parquet
-	rows   [][]string
-	json   []map[string]any
-}
-
-func membersTable(ms []query.Member, unit segments.Unit, attrs []string) *memberTable {
-	key := "user_id"
-	if unit == segments.UnitAccount {
-		key = "account_id"
-	}
-	t := &memberTable{
-		header: append([]string{"id", key, "last_seen", "events", "revenue"}, attrs...),
-		types:  []string{"BIGINT", "VARCHAR", "TIMESTAMP", "BIGINT", "DOUBLE"},
-	}
-	for range attrs {
-		t.types = append(t.types, "VARCHAR")
-	}
-	for _, m := range ms {
-		last := ""
-		var lastJSON any
-		if !m.LastSeen.IsZero() {
-			last = m.LastSeen.Format(time.RFC3339Nano)
-			lastJSON = last
-		}
-		// A sum of doubles carries binary noise (112.96999999999998); six decimals is finer
-		// than any currency.
-		revenue := math.Round(m.Revenue*1e6) / 1e6
-		row := []string{strconv.FormatInt(m.ID, 10), m.Key, last, strconv.FormatInt(m.Events, 10),
-			strconv.FormatFloat(revenue, 'f', -1, 64)}
-		obj := map[string]any{"id": m.ID, key: m.Key, "last_seen": lastJSON, "events": m.Events, "revenue": revenue}
-		for _, a := range attrs {
-			row = append(row, attrText(m.Attrs[a]))
-			obj[a] = attrJSON(m.Attrs[a])
-		}
-		t.rows = append(t.rows, row)
-		t.json = append(t.json, obj)
-	}
-	return t
-}
-
-func attrText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case time.Time:
-		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
-			return x.UTC().Format(time.DateOnly)
-		}
-		return x.UTC().Format(time.RFC3339Nano)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	return fmt.Sprint(v)
-}
-
-func attrJSON(v any) any {
-	switch v.(type) {
-	case nil, bool, string, float64, float32, int64, int32, int16, int8, int, uint64, uint32, uint16, uint8:
-		return v
-	}
-	return attrText(v)
-}
-
-func writeMembersCSV(w io.Writer, t *memberTable, clean func(string) string) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(t.header); err != nil {
-		return err
-	}
-	for _, r := range t.rows {
-		if clean != nil {
-			r = append([]string(nil), r...)
-			for i := range r {
-				r[i] = clean(r[i])
-			}
-		}
-		if err := cw.Write(r); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func writeMembersJSON(w io.Writer, t *memberTable) error {
-	enc := json.NewEncoder(w)
-	for _, obj := range t.json {
-		if err := enc.Encode(obj); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// writeMembersFile writes CSV or JSON to path, through a temporary file renamed into place.
-func writeMembersFile(path, outFormat string, t *memberTable) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".members-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if outFormat == "json" {
-		err = writeMembersJSON(tmp, t)
-	} else {
-		err = writeMembersCSV(tmp, t, nil)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-// writeMembersParquet writes the CSV to a temporary file and converts it with DuckDB (on a
-// throwaway in-memory database: the store itself is sealed against file access).
-func writeMembersParquet(ctx context.Context, path string, t *memberTable) error {
-	dir, err := os.MkdirTemp("", "segscope-members-")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.RemoveAll(dir)
-	csvPath := filepath.Join(dir, "members.csv")
-	if err := writeMembersFile(csvPath, "csv", t); err != nil {
-		return err
-	}
-	cols := make([]query.CSVColumn, len(t.header))
-	for i, h := range t.header {
-		cols[i] = query.CSVColumn{Name: h, Type: t.types[i]}
-	}
-	if _, err := query.CSVToParquet(ctx, csvPath, path, cols); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

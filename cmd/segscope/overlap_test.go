@@ -15,7 +15,15 @@ func TestOverlapCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var got overlapJSON
+	// The contract's field names, spelt here rather than borrowed from the report's types.
+	var got struct {
+		Segments      []string    `json:"segments"`
+		Members       []int64     `json:"members"`
+		Intersections [][]int64   `json:"intersections"`
+		Jaccard       [][]float64 `json:"jaccard"`
+		Universe      int64       `json:"universe"`
+		AsOf          string      `json:"as_of"`
+	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}

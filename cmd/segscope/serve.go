@@ -185,13 +185,9 @@ func runServe(ctx context.Context, s *streams, f *serveFlags) error {
 // defaultHostKeyPath is $XDG_DATA_HOME/segscope/ssh_host_ed25519
 // (~/.local/share/segscope/ssh_host_ed25519).
 func defaultHostKeyPath() (string, error) {
-	base := os.Getenv("XDG_DATA_HOME")
-	if base == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("host key: %w (give --host-key PATH)", err)
-		}
-		base = filepath.Join(home, ".local", "share")
+	base, err := dataHome()
+	if err != nil {
+		return "", fmt.Errorf("host key: %w (give --host-key PATH)", err)
 	}
 	return filepath.Join(base, "segscope", "ssh_host_ed25519"), nil
 }
