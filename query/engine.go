@@ -138,17 +138,19 @@ func (s *snapshot) resolveAsOf(asOf time.Time) time.Time {
 
 // Evaluate computes a segment's members at asOf (the zero time means the latest event).
 // References to other segments go through r, which may be nil when there are none.
-func (e *Engine) Evaluate(ctx context.Context, seg *segments.Segment, r Resolver, asOf time.Time) (*Result, error) {
+func (e *Engine) Evaluate(ctx context.Context, seg *segments.Segment, r Resolver, asOf time.Time) (res *Result, err error) {
 	start := time.Now()
 	if seg == nil || seg.Where == nil {
 		return nil, errors.New("evaluate: a segment needs a where: condition")
 	}
+	ctx, end := e.budget(ctx)
+	defer func() { end(err) }()
 	run, err := e.newRun(ctx, r, asOf)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate %s: %w", seg.Name, err)
 	}
 	run.stack = []string{seg.Name}
-	res := &Result{Segment: seg.Name, Unit: seg.Unit, AsOf: run.asOf, Universe: run.snap.universe(seg.Unit).Count()}
+	res = &Result{Segment: seg.Name, Unit: seg.Unit, AsOf: run.asOf, Universe: run.snap.universe(seg.Unit).Count()}
 	if all, ok := seg.Where.(*segments.All); ok && len(all.Conditions) > 0 {
 		var members *MemberSet
 		for _, c := range all.Conditions {
@@ -180,10 +182,12 @@ func (e *Engine) Evaluate(ctx context.Context, seg *segments.Segment, r Resolver
 }
 
 // EvaluateCondition computes the members of one condition at asOf (zero: the latest event).
-func (e *Engine) EvaluateCondition(ctx context.Context, c segments.Condition, unit segments.Unit, r Resolver, asOf time.Time) (*MemberSet, error) {
+func (e *Engine) EvaluateCondition(ctx context.Context, c segments.Condition, unit segments.Unit, r Resolver, asOf time.Time) (_ *MemberSet, err error) {
 	if c == nil {
 		return nil, errors.New("evaluate: no condition")
 	}
+	ctx, end := e.budget(ctx)
+	defer func() { end(err) }()
 	run, err := e.newRun(ctx, r, asOf)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
@@ -193,4 +197,30 @@ func (e *Engine) EvaluateCondition(ctx context.Context, c segments.Condition, un
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}
 	return set, nil
+}
+
+// budgetKey marks a context that already carries an evaluation's budget.
+type budgetKey struct{}
+
+// budget gives one evaluation its deadline on a store with a query timeout (a served one):
+// the timeout is counted once for all of the evaluation's statements and the bitmap work
+// between them, however many segments it references, instead of once per statement. A
+// call inside an evaluation that already has its budget (Overlap evaluating each
+// segment) shares it. end reports an evaluation stopped by its budget to the store's
+// OnInterrupt, once.
+func (e *Engine) budget(ctx context.Context) (_ context.Context, end func(error)) {
+	lim := e.store.limits.Load()
+	if lim == nil || lim.QueryTimeout <= 0 || ctx.Value(budgetKey{}) != nil {
+		return ctx, func(error) {}
+	}
+	start := time.Now()
+	cause := fmt.Errorf("%w (limit %v for the whole evaluation)", ErrQueryTimeout, lim.QueryTimeout)
+	bctx, cancel := context.WithTimeoutCause(ctx, lim.QueryTimeout, cause)
+	bctx = context.WithValue(bctx, budgetKey{}, true)
+	return bctx, func(err error) {
+		defer cancel()
+		if err != nil && ctx.Err() == nil && errors.Is(context.Cause(bctx), ErrQueryTimeout) && lim.OnInterrupt != nil {
+			lim.OnInterrupt(ctx, Interrupt{TimedOut: true, Elapsed: time.Since(start)})
+		}
+	}
 }

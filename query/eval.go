@@ -11,16 +11,28 @@ import (
 )
 
 // run is one evaluation: the snapshot and as_of it reads, the resolver of segment
-// references, the chain of segments being evaluated (to report cycles) and what it cost.
+// references, the chain of segments being evaluated (to report cycles), the segments it
+// already computed, and what it cost.
 type run struct {
 	e       *Engine
 	snap    *snapshot
 	asOf    time.Time
 	r       Resolver
 	stack   []string
+	done    map[refKey]*MemberSet
 	queries int
 	hits    int
 }
+
+// refKey names a referenced segment evaluated for one unit.
+type refKey struct {
+	name string
+	unit segments.Unit
+}
+
+// maxReferenceChain bounds how deep `segment:` references may nest (a refers to b, which
+// refers to c …); a workspace holds no sensible chain anywhere near it.
+const maxReferenceChain = 256
 
 func (e *Engine) newRun(ctx context.Context, r Resolver, asOf time.Time) (*run, error) {
 	if err := ctx.Err(); err != nil {
@@ -30,7 +42,7 @@ func (e *Engine) newRun(ctx context.Context, r Resolver, asOf time.Time) (*run, 
 	if err != nil {
 		return nil, err
 	}
-	return &run{e: e, snap: snap, asOf: snap.resolveAsOf(asOf), r: r}, nil
+	return &run{e: e, snap: snap, asOf: snap.resolveAsOf(asOf), r: r, done: map[refKey]*MemberSet{}}, nil
 }
 
 // eval computes the members of c: leaves through the cache, composition with bitmaps.
@@ -63,6 +75,10 @@ func (r *run) evalDepth(ctx context.Context, c segments.Condition, unit segments
 	if depth > segments.MaxDepth*4 {
 		return nil, errors.New("conditions nest too deeply")
 	}
+	// Bitmap work between statements can be long too: it stops with the evaluation.
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
+	}
 	switch x := c.(type) {
 	case nil:
 		return nil, errors.New("missing condition")
@@ -77,14 +93,34 @@ func (r *run) evalDepth(ctx context.Context, c segments.Condition, unit segments
 		}
 		return r.snap.universe(unit).AndNot(set), nil
 	case *segments.SegmentRef:
-		seg, err := r.enter(x, unit)
-		if err != nil {
-			return nil, err
-		}
-		defer r.leave()
-		return r.evalDepth(ctx, seg.Where, unit, depth+1)
+		return r.reference(ctx, x, unit)
 	}
 	return r.leaf(ctx, c, unit)
+}
+
+// reference evaluates a referenced segment once per run: references form a DAG (cycles are
+// refused), and a segment reached along many paths (a refers to b twice, b to c twice …)
+// is computed the first time and reused, not once per path. Its own condition nests from
+// depth 0: the chain of references is bounded by maxReferenceChain instead.
+func (r *run) reference(ctx context.Context, ref *segments.SegmentRef, unit segments.Unit) (*MemberSet, error) {
+	key := refKey{ref.Name, unit}
+	if set, ok := r.done[key]; ok {
+		return set, nil
+	}
+	if len(r.stack) > maxReferenceChain {
+		return nil, &segments.Error{Pos: ref.Pos, Msg: fmt.Sprintf("segment references nest deeper than %d: %s -> …", maxReferenceChain, r.stack[0])}
+	}
+	seg, err := r.enter(ref, unit)
+	if err != nil {
+		return nil, err
+	}
+	defer r.leave()
+	set, err := r.evalDepth(ctx, seg.Where, unit, 0)
+	if err != nil {
+		return nil, err
+	}
+	r.done[key] = set
+	return set, nil
 }
 
 // enter resolves a segment reference and pushes it on the chain, refusing cycles, unknown
@@ -159,8 +195,8 @@ func (e *Engine) fetchSet(ctx context.Context, domain uint64, query string, args
 	q := fmt.Sprintf("SELECT CAST(bitstring_agg(id, 0, %d) AS BLOB) FROM (%s)", domain-1, query)
 	var blob []byte
 	if err := e.store.DB().QueryRowContext(ctx, q, args...).Scan(&blob); err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return nil, fmt.Errorf("query interrupted: %w", ctxErr)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("query interrupted: %w", context.Cause(ctx))
 		}
 		return nil, fmt.Errorf("query: %w", err)
 	}

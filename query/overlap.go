@@ -26,11 +26,13 @@ type Overlap struct {
 
 // Overlap evaluates segments (all of one unit) and intersects them pairwise. Evaluation goes
 // through the cache, so segments evaluated before cost only bitmap operations.
-func (e *Engine) Overlap(ctx context.Context, segs []*segments.Segment, r Resolver, asOf time.Time) (*Overlap, error) {
+func (e *Engine) Overlap(ctx context.Context, segs []*segments.Segment, r Resolver, asOf time.Time) (_ *Overlap, err error) {
 	start := time.Now()
 	if len(segs) == 0 {
 		return nil, errors.New("overlap: no segments")
 	}
+	ctx, end := e.budget(ctx) // one budget for all the segments compared
+	defer func() { end(err) }()
 	o := &Overlap{Unit: segs[0].Unit}
 	for _, s := range segs {
 		if s == nil {

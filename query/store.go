@@ -200,8 +200,10 @@ func (s *Store) Seal(ctx context.Context) error { return s.SealWith(ctx, Limits{
 
 // Limits bound what user-composed queries may take from a served store.
 type Limits struct {
-	// QueryTimeout is the deadline of every statement run after SealWith; DuckDB is
-	// interrupted when it passes and the statement fails with ErrQueryTimeout. 0: none.
+	// QueryTimeout is the deadline of every evaluation (Engine.Evaluate, EvaluateCondition,
+	// Overlap: all of its statements and the work between them, see Engine.budget) and of
+	// every other statement run after SealWith; DuckDB is interrupted when it passes and
+	// the call fails with ErrQueryTimeout. 0: none.
 	QueryTimeout time.Duration
 	// MemoryLimit is DuckDB's memory_limit ("512MB", "2GB", "50%"); "" keeps the current one.
 	MemoryLimit string
@@ -212,7 +214,7 @@ type Limits struct {
 
 // Interrupt is one statement stopped before it finished.
 type Interrupt struct {
-	TimedOut bool          // the store's QueryTimeout passed; false: the caller cancelled
+	TimedOut bool          // the store's QueryTimeout passed (for a statement or a whole evaluation); false: the caller cancelled
 	Elapsed  time.Duration // how long it ran
 }
 
@@ -378,6 +380,9 @@ func (c *limitConn) bound(ctx context.Context) (context.Context, func(error) err
 			return nil
 		}
 		switch {
+		case ctx.Err() != nil && errors.Is(context.Cause(ctx), ErrQueryTimeout):
+			// The evaluation's budget ran out (Engine.budget reports it, once).
+			return context.Cause(ctx)
 		case ctx.Err() != nil:
 			c.report(ctx, Interrupt{Elapsed: time.Since(start)})
 		case qctx.Err() != nil:

@@ -54,6 +54,8 @@ session works on its own scratch copy of the demo segments, deleted when it ends
   segscope serve --db shop.duckdb --authorized-keys ~/.ssh/authorized_keys --segments team/
   ssh -p 2222 localhost                                  # connect`,
 		Args: cobra.NoArgs,
+		// SIGINT and SIGTERM tell every session the server is going away (10s of grace).
+		Annotations: map[string]string{annotationStopGrace: "15s"},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runServe(cmd.Context(), s, f)
 		},
@@ -71,7 +73,7 @@ session works on its own scratch copy of the demo segments, deleted when it ends
 	fl.IntVar(&f.maxConnsPer, "max-connections-per-address", 10, "at most `N` connections at once from one address (0: no limit)")
 	fl.DurationVar(&f.loginTimeout, "login-timeout", serve.DefaultLoginTimeout, "close a connection that has no explorer running for this long: before it signs in and starts one, or after it ends")
 	fl.DurationVar(&f.idleTimeout, "idle-timeout", 15*time.Minute, "close a session after this long without a keystroke (0: never)")
-	fl.DurationVar(&f.queryTimeout, "query-timeout", 10*time.Second, "stop any query running longer than this")
+	fl.DurationVar(&f.queryTimeout, "query-timeout", 10*time.Second, "stop any evaluation (all of its queries together) running longer than this")
 	fl.StringVar(&f.memoryLimit, "memory-limit", "1GB", "DuckDB's memory limit (`SIZE`, e.g. 512MB, 2GB, 25%)")
 	fl.IntVar(&f.threads, "threads", 0, "DuckDB threads for --db stores (0: all cores)")
 	return cmd
