@@ -19,8 +19,11 @@ func newRootCmd(s *streams) *cobra.Command {
 		Long: `segscope loads event exports into an embedded DuckDB store and lets you compose
 behavioral segments, watch counts and overlaps update as you type, and replay campaigns
 and A/B tests over history. With no arguments it opens the explorer on a demo dataset.`,
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: withTimeout,
+		// The explorer restores the terminal before it exits: give it time to.
+		Annotations: map[string]string{annotationStopGrace: "3s"},
 	}
 	root.Args = cobra.ArbitraryArgs // event files to explore
 	explore := addExploreFlags(root)

@@ -6,23 +6,48 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/segscope/segscope/query"
 )
 
-// storeFlags is the --db flag of every command that works on a store. Register it with
-// addStoreFlags, then open the store with openRead or openWrite: both fail with one clear
-// line (no --db, no such store, locked by another process).
+// storeFlags are the --db and --timeout flags of every command that works on a store.
+// Register them with addStoreFlags, then open the store with openRead or openWrite: both
+// fail with one clear line (no --db, no such store, locked by another process). The
+// root command applies --timeout (see withTimeout).
 type storeFlags struct {
-	db string
+	db      string
+	timeout time.Duration
 }
 
 func addStoreFlags(cmd *cobra.Command) *storeFlags {
 	f := &storeFlags{}
 	cmd.Flags().StringVar(&f.db, "db", "", "the store, a DuckDB file (`STORE.duckdb`)")
+	cmd.Flags().DurationVar(&f.timeout, "timeout", 0, "stop the command when it has run this long (e.g. 30s; 0: no limit)")
 	return f
+}
+
+// withTimeout gives a command with a --timeout its deadline: every query and evaluation
+// it runs stops when the time is up.
+func withTimeout(cmd *cobra.Command, _ []string) error {
+	fl := cmd.Flags().Lookup("timeout")
+	if fl == nil {
+		return nil
+	}
+	d, err := time.ParseDuration(fl.Value.String())
+	if err != nil || d < 0 {
+		return fmt.Errorf("--timeout %s: want a positive duration such as 30s", fl.Value.String())
+	}
+	if d == 0 {
+		return nil
+	}
+	// The timer lives as long as the command, which ends the process.
+	ctx, cancel := context.WithCancelCause(cmd.Context())
+	time.AfterFunc(d, func() { cancel(fmt.Errorf("--timeout %v passed", d)) })
+	cmd.SetContext(ctx)
+	return nil
 }
 
 func (f *storeFlags) required() error {
