@@ -38,6 +38,9 @@ type fieldMapping struct {
 	props      []string // JSON object columns merged into properties, later ones winning
 	dropProps  []string // keys removed from the merged properties (Mixpanel's distinct_id, time)
 	mapped     []string // fields set by --map, for the report
+	// monthFirst pins slashed dates to month/day: the export is known to write them so
+	// (Online Retail), even when no day in the file is above 12.
+	monthFirst bool
 }
 
 // used lists the columns the mapping consumes; every other column becomes a property.
@@ -182,90 +185,131 @@ func quoteList(names []string, max int) string {
 	return strings.Join(q, ", ")
 }
 
-// recognise picks the flavour. The order matters: vendor exports are recognised by names
-// only they use before the generic names that several share.
-func recognise(cs columnSet) *fieldMapping {
-	m := &fieldMapping{}
-	switch {
-	case cs.has("eventname") && cs.has("eventtimestamp"):
-		// GA4's BigQuery export, flattened: event_timestamp is microseconds since the epoch.
-		m.flavour = FlavourGA4
-		m.user = cs.all("userid", "userpseudoid")
-		m.event = cs.all("eventname")
-		m.ts = cs.find("eventtimestamp")
-		m.revenue = cs.find("eventvalueinusd", "ecommerce.purchaserevenue", "purchaserevenue", "ecommerce.purchaserevenueinusd")
-		m.props = cs.all("eventparams")
-	case cs.has("eventtype") && cs.has("eventtime"):
-		// Amplitude's export: user_id is null for anonymous devices, which fall back to the
-		// device and then Amplitude's own id.
-		m.flavour = FlavourAmplitude
-		m.user = cs.all("userid", "deviceid", "amplitudeid")
-		m.event = cs.all("eventtype")
-		m.ts = cs.find("eventtime")
-		m.revenue = cs.find("revenue")
-		m.props = cs.all("eventproperties")
-	case cs.has("event") && cs.has("properties.distinctid", "distinctid") && cs.has("properties.time", "time") && !cs.has("timestamp"):
-		// Mixpanel: distinct_id and time live inside properties in the raw export, or as
-		// columns when flattened. time is epoch seconds (milliseconds in newer exports).
-		m.flavour = FlavourMixpanel
-		m.user = cs.all("properties.distinctid", "distinctid")
-		m.event = cs.all("event")
-		m.ts = cs.find("properties.time", "time")
-		m.props = cs.all("properties")
-		m.dropProps = []string{"distinct_id", "time"}
-	case cs.has("distinctid") && cs.has("event") && cs.has("timestamp"):
-		m.flavour = FlavourPostHog
-		m.user = cs.all("distinctid")
-		m.event = cs.all("event")
-		m.ts = cs.find("timestamp")
-		m.props = cs.all("properties")
-	case cs.has("userid", "anonymousid") && cs.has("event") && cs.has("timestamp") &&
-		(cs.has("anonymousid", "messageid", "receivedat", "sentat", "originaltimestamp") || cs.exact("userId") == "userId"):
-		// Segment: identify and page calls have no event name; their type stands in.
-		m.flavour = FlavourSegment
-		m.user = cs.all("userid", "anonymousid")
-		m.event = cs.all("event", "type")
-		m.ts = cs.find("timestamp", "originaltimestamp")
-		m.account = cs.find("groupid", "context.groupid")
-		m.revenue = cs.find("revenue")
-		m.props = cs.all("properties")
-	case cs.has("userid") && cs.has("event") && cs.has("timestamp"):
-		m.flavour = FlavourCanonical
-		m.user = cs.all("userid")
-		m.event = cs.all("event")
-		m.ts = cs.find("timestamp")
-		m.account = cs.find("accountid")
-		m.revenue = cs.find("revenue")
-		m.props = cs.all("properties")
-	case cs.has("customerid") && cs.has("invoicedate", "orderdate", "transactiondate", "purchasedate", "date") &&
-		(cs.has("quantity") && cs.has("unitprice", "price") || cs.has("amount", "total", "sales", "revenue")):
-		// Transaction tables (Online Retail and the like): one row per line item, which
-		// becomes a purchase event (a refund when the quantity is negative).
-		m.flavour = FlavourTransaction
-		m.user = cs.all("customerid")
-		m.eventConst = "purchase"
-		m.ts = cs.find("invoicedate", "orderdate", "transactiondate", "purchasedate", "date")
-		if cs.has("quantity") && cs.has("unitprice", "price") {
-			m.quantity = cs.find("quantity")
-			m.price = cs.find("unitprice", "price")
-		} else {
-			m.revenue = cs.find("amount", "total", "sales", "revenue")
+// flavourRule recognises one export by its column names and says which columns fill which
+// fields. Names are folded (normName). The rules are data so that a new export is one more
+// entry, tried in order: vendor exports by names only they use come before the generic names
+// that several share.
+type flavourRule struct {
+	flavour string
+	// requires: every group must have a column present (any name of the group). A name
+	// starting with "=" matches that exact, unfolded spelling only.
+	requires [][]string
+	unless   []string // none of these may be present
+	user     []string // every present one, coalesced in this order
+	event    []string // every present one, coalesced in this order
+	// eventConst names every row's event when the file has no event column.
+	eventConst string
+	ts         []string // the first present
+	account    []string // the first present
+	revenue    []string // the first present
+	quantity   []string // with price: revenue = quantity × price
+	price      []string
+	props      []string // every present one, merged
+	dropProps  []string // keys removed from the merged properties
+	// firstOnly takes only the first present column of user and event (generic exports,
+	// where several candidates may mean different things).
+	firstOnly bool
+	// monthFirst: the export is known to write slashed dates month first.
+	monthFirst bool
+}
+
+var transactionDates = []string{"invoicedate", "orderdate", "transactiondate", "purchasedate", "date"}
+
+// flavourRules is the detection table.
+var flavourRules = []flavourRule{
+	// GA4's BigQuery export, flattened: event_timestamp is microseconds since the epoch.
+	{flavour: FlavourGA4, requires: [][]string{{"eventname"}, {"eventtimestamp"}},
+		user: []string{"userid", "userpseudoid"}, event: []string{"eventname"}, ts: []string{"eventtimestamp"},
+		revenue: []string{"eventvalueinusd", "ecommerce.purchaserevenue", "purchaserevenue", "ecommerce.purchaserevenueinusd"},
+		props:   []string{"eventparams"}},
+	// Amplitude's export: user_id is null for anonymous devices, which fall back to the
+	// device and then Amplitude's own id.
+	{flavour: FlavourAmplitude, requires: [][]string{{"eventtype"}, {"eventtime"}},
+		user: []string{"userid", "deviceid", "amplitudeid"}, event: []string{"eventtype"}, ts: []string{"eventtime"},
+		revenue: []string{"revenue"}, props: []string{"eventproperties"}},
+	// Mixpanel: distinct_id and time live inside properties in the raw export, or as
+	// columns when flattened. time is epoch seconds (milliseconds in newer exports).
+	{flavour: FlavourMixpanel, requires: [][]string{{"event"}, {"properties.distinctid", "distinctid"}, {"properties.time", "time"}},
+		unless: []string{"timestamp"},
+		user:   []string{"properties.distinctid", "distinctid"}, event: []string{"event"}, ts: []string{"properties.time", "time"},
+		props: []string{"properties"}, dropProps: []string{"distinct_id", "time"}},
+	{flavour: FlavourPostHog, requires: [][]string{{"distinctid"}, {"event"}, {"timestamp"}},
+		user: []string{"distinctid"}, event: []string{"event"}, ts: []string{"timestamp"}, props: []string{"properties"}},
+	// Segment: identify and page calls have no event name; their type stands in.
+	{flavour: FlavourSegment,
+		requires: [][]string{{"userid", "anonymousid"}, {"event"}, {"timestamp"},
+			{"anonymousid", "messageid", "receivedat", "sentat", "originaltimestamp", "=userId"}},
+		user: []string{"userid", "anonymousid"}, event: []string{"event", "type"}, ts: []string{"timestamp", "originaltimestamp"},
+		account: []string{"groupid", "context.groupid"}, revenue: []string{"revenue"}, props: []string{"properties"}},
+	{flavour: FlavourCanonical, requires: [][]string{{"userid"}, {"event"}, {"timestamp"}},
+		user: []string{"userid"}, event: []string{"event"}, ts: []string{"timestamp"},
+		account: []string{"accountid"}, revenue: []string{"revenue"}, props: []string{"properties"}},
+	// Transaction tables: one row per line item, which becomes a purchase event (a refund
+	// when the amount is negative). UCI's Online Retail writes its dates month first
+	// (12/1/2010 8:26), which a file of early-month days alone cannot show.
+	{flavour: FlavourTransaction, requires: [][]string{{"invoiceno"}, {"customerid"}, {"invoicedate"}, {"quantity"}, {"unitprice"}},
+		user: []string{"customerid"}, eventConst: "purchase", ts: []string{"invoicedate"},
+		quantity: []string{"quantity"}, price: []string{"unitprice"}, account: []string{"accountid"}, monthFirst: true},
+	{flavour: FlavourTransaction, requires: [][]string{{"customerid"}, transactionDates, {"quantity"}, {"unitprice", "price"}},
+		user: []string{"customerid"}, eventConst: "purchase", ts: transactionDates,
+		quantity: []string{"quantity"}, price: []string{"unitprice", "price"}, account: []string{"accountid"}},
+	{flavour: FlavourTransaction, requires: [][]string{{"customerid"}, transactionDates, {"amount", "total", "sales", "revenue"}},
+		user: []string{"customerid"}, eventConst: "purchase", ts: transactionDates,
+		revenue: []string{"amount", "total", "sales", "revenue"}, account: []string{"accountid"}},
+	// Anything else: common names, the first of each list that is present.
+	{flavour: FlavourGeneric, firstOnly: true,
+		user: genericUser, event: genericEvent, ts: genericTime, account: genericAccount, revenue: genericRevenue,
+		props: []string{"properties", "eventproperties", "params"}},
+}
+
+// matches reports whether the file's columns satisfy the rule.
+func (r flavourRule) matches(cs columnSet) bool {
+	for _, group := range r.requires {
+		found := false
+		for _, name := range group {
+			if exact, ok := strings.CutPrefix(name, "="); ok {
+				found = found || cs.exact(exact) == exact
+			} else {
+				found = found || cs.has(name)
+			}
 		}
-		m.account = cs.find("accountid")
-	default:
-		m.flavour = FlavourGeneric
-		if u := cs.find(genericUser...); u != "" {
+		if !found {
+			return false
+		}
+	}
+	return !cs.has(r.unless...)
+}
+
+// mapping fills a fieldMapping from the file's columns.
+func (r flavourRule) mapping(cs columnSet) *fieldMapping {
+	m := &fieldMapping{flavour: r.flavour, eventConst: r.eventConst, monthFirst: r.monthFirst,
+		ts: cs.find(r.ts...), account: cs.find(r.account...), props: cs.all(r.props...), dropProps: r.dropProps}
+	if r.firstOnly {
+		if u := cs.find(r.user...); u != "" {
 			m.user = []string{u}
 		}
-		if e := cs.find(genericEvent...); e != "" {
+		if e := cs.find(r.event...); e != "" {
 			m.event = []string{e}
 		}
-		m.ts = cs.find(genericTime...)
-		m.account = cs.find(genericAccount...)
-		m.revenue = cs.find(genericRevenue...)
-		m.props = cs.all("properties", "eventproperties", "params")
+	} else {
+		m.user, m.event = cs.all(r.user...), cs.all(r.event...)
+	}
+	if q, p := cs.find(r.quantity...), cs.find(r.price...); q != "" && p != "" {
+		m.quantity, m.price = q, p
+	} else {
+		m.revenue = cs.find(r.revenue...)
 	}
 	return m
+}
+
+// recognise picks the first rule the columns match.
+func recognise(cs columnSet) *fieldMapping {
+	for _, r := range flavourRules {
+		if r.matches(cs) {
+			return r.mapping(cs)
+		}
+	}
+	return &fieldMapping{flavour: FlavourGeneric}
 }
 
 // applyOverrides lets --map name the column of any field; it wins over detection.

@@ -23,6 +23,17 @@ type LoadRequest struct {
 	// Replace reloads files already in the store, removing their previous events and
 	// rejected rows first. Without it such files are refused.
 	Replace bool
+	// TimeFormat says how timestamps are written (see ParseTimeFormat): "" reads them
+	// automatically and refuses a column that could be misread.
+	TimeFormat string
+	// TimeRange is the span a timestamp must lie in, [from, to); a row outside is rejected.
+	// The zero value is DefaultTimeRange (1900–2200).
+	TimeRange [2]time.Time
+	// Nulls are the values that mean "missing" in every column; nil is DefaultNulls. The
+	// empty string is always missing.
+	Nulls []string
+	// Now is the present, for the warning about events in the future; zero is time.Now().
+	Now time.Time
 	// Progress, when set, hears about each file and phase as the load goes.
 	Progress func(ProgressEvent)
 }
@@ -75,11 +86,21 @@ type LoadReport struct {
 
 // FileReport is what happened to one file.
 type FileReport struct {
-	Path     string   `json:"path"`
-	Kind     string   `json:"kind"` // "events" or "users"
-	Format   Format   `json:"format"`
-	Gzip     bool     `json:"gzip,omitempty"`
-	Flavour  string   `json:"flavour"`          // which export the columns came from
+	Path    string `json:"path"`
+	Kind    string `json:"kind"` // "events" or "users"
+	Format  Format `json:"format"`
+	Gzip    bool   `json:"gzip,omitempty"`
+	Flavour string `json:"flavour"` // which export the columns came from
+	// Timestamps says how the timestamps were read: "ISO 8601", "YYYYMMDD", "epoch_ms",
+	// "M/D/Y", a --time-format, …
+	Timestamps string `json:"timestamps,omitempty"`
+	// First and Last are the earliest and latest event loaded from the file (events files
+	// with events only).
+	First time.Time `json:"first,omitzero"`
+	Last  time.Time `json:"last,omitzero"`
+	// Warnings say in words what looks wrong with the loaded data: times before 1990 or in
+	// the future, one person holding an implausible share of the rows.
+	Warnings []string `json:"warnings,omitempty"`
 	Mapped   []string `json:"mapped,omitempty"` // fields set by --map
 	Replaced bool     `json:"replaced,omitempty"`
 	// Rows read from the file (data rows, not the header) = Loaded + Rejected.
@@ -125,7 +146,8 @@ type loadPlan struct {
 	sniff   sniffedFile
 	size    int64
 	modTime time.Time
-	kind    string // "events" or "users"
+	kind    string   // "events" or "users"
+	nulls   []string // the values read as missing
 }
 
 func planFile(path, kind string) (loadPlan, error) {
@@ -197,6 +219,21 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 			return nil, fmt.Errorf("load: --map %s: unknown field (fields: %s)", f, strings.Join(MapFields, ", "))
 		}
 	}
+	tr, err := ParseTimeFormat(req.TimeFormat)
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	rd := reading{time: tr, timeRange: req.TimeRange}
+	if rd.timeRange[0].IsZero() && rd.timeRange[1].IsZero() {
+		rd.timeRange = DefaultTimeRange
+	}
+	if !rd.timeRange[0].Before(rd.timeRange[1]) {
+		return nil, fmt.Errorf("load: time range %s … %s is empty", rd.timeRange[0].Format(time.RFC3339), rd.timeRange[1].Format(time.RFC3339))
+	}
+	nulls := req.Nulls
+	if nulls == nil {
+		nulls = DefaultNulls
+	}
 	paths, err := expandPaths(req.Paths)
 	if err != nil {
 		return nil, fmt.Errorf("load %w", err)
@@ -209,6 +246,7 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 		if err != nil {
 			return nil, err
 		}
+		pl.nulls = nulls
 		plans = append(plans, pl)
 		total += pl.size
 	}
@@ -225,6 +263,7 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 		if err != nil {
 			return nil, err
 		}
+		pl.nulls = nulls
 		usersPlan = &pl
 		total += pl.size
 	}
@@ -234,7 +273,13 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	defer conn.Close()
-	l := &loader{conn: conn, q: conn, req: req, start: start, total: total, files: len(plans)}
+	l := &loader{conn: conn, q: conn, req: req, start: start, total: total, files: len(plans), rd: rd, nulls: nulls}
+	if len(tr.formats) > 0 {
+		// A format DuckDB does not know fails here, before any file is read.
+		if _, err := conn.ExecContext(ctx, "SELECT try_strptime('', "+sqlList(tr.formats)+")"); err != nil {
+			return nil, fmt.Errorf("load: --time-format %q: %w", req.TimeFormat, err)
+		}
+	}
 	defer l.dropTemps()
 	all := plans
 	if usersPlan != nil {
@@ -388,6 +433,8 @@ type loader struct {
 	nextAID int32
 	nextSID int32
 	seq     int // names this load's temporary tables
+	rd      reading
+	nulls   []string
 }
 
 func (l *loader) init(ctx context.Context) error {

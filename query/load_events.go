@@ -17,6 +17,7 @@ const (
 	ReasonNoEvent       = "no event name"
 	ReasonNoTimestamp   = "no timestamp"
 	ReasonBadTimestamp  = "bad timestamp"
+	ReasonTimeRange     = "timestamp out of range" // outside LoadRequest.TimeRange (1900–2200 by default)
 	ReasonBadProperties = "broken JSON properties"
 	ReasonBadJSON       = "broken JSON"        // an NDJSON line that is not a JSON object
 	ReasonBadRevenue    = "bad revenue"        // present but not a finite number; negative is fine (refunds)
@@ -50,15 +51,22 @@ func structuralReasonSQL(col string, json bool) string {
 // stageSQL builds the statement that reads the whole file once into a temporary table, in
 // file order (rowids are consecutive in file order, so rowid - min(rowid) + 1 counts records;
 // inside a transaction they do not start at 0).
-func stageSQL(src *fileSource, m *fieldMapping, stage string) string {
-	return fmt.Sprintf("CREATE TEMP TABLE %s AS\n%s", quoteIdent(stage), parsedSQL(src, m))
+func stageSQL(src *fileSource, m *fieldMapping, rd reading, stage string) string {
+	return fmt.Sprintf("CREATE TEMP TABLE %s AS\n%s", quoteIdent(stage), parsedSQL(src, m, rd))
+}
+
+// reading is how a load reads values: its timestamps and the span they must lie in.
+type reading struct {
+	time      timeReading
+	timeRange [2]time.Time
 }
 
 // parsedSQL is the query yielding the file's records in file order with every field
 // parsed, a reason for each bad row and, for bad rows only, what their raw text is rebuilt
 // from. When the reader numbers its rows (src.rowNumber) it also yields k, the record's
-// 1-based number.
-func parsedSQL(src *fileSource, m *fieldMapping) string {
+// 1-based number. tclass and traw carry the class of timestamps read automatically that are
+// not ISO text (see load_time.go), for decideTimeReading.
+func parsedSQL(src *fileSource, m *fieldMapping, rd reading) string {
 	var l1 []string // parsed fields, next to the source's own columns
 	add := func(expr, name string) { l1 = append(l1, expr+" AS "+name) }
 	k := ""
@@ -98,12 +106,9 @@ func parsedSQL(src *fileSource, m *fieldMapping) string {
 		}
 		add(coalesceSQL(events), "__e")
 	}
-	if src.kind == tableFileSource && src.columnNamed(m.ts).typ != "VARCHAR" {
-		add(quoteIdent(m.ts), "__traw")
-	} else {
-		add(src.text(m.ts), "__traw")
-	}
-	add(src.timestampOf(m.ts), "__t")
+	tc := src.timeColumns(m.ts, rd.time)
+	add(tc.raw, "__traw")
+	add(tc.iso, "__tiso")
 	if m.account != "" {
 		add(src.text(m.account), "__a")
 	} else {
@@ -187,6 +192,7 @@ func parsedSQL(src *fileSource, m *fieldMapping) string {
 		"WHEN __e IS NULL THEN "+quoteLiteral(ReasonNoEvent),
 		"WHEN __traw IS NULL THEN "+quoteLiteral(ReasonNoTimestamp),
 		"WHEN __t IS NULL THEN "+quoteLiteral(ReasonBadTimestamp),
+		fmt.Sprintf("WHEN __t < %s OR __t >= %s THEN %s", timestampLiteral(rd.timeRange[0]), timestampLiteral(rd.timeRange[1]), quoteLiteral(ReasonTimeRange)),
 		"WHEN __pbad THEN "+quoteLiteral(ReasonBadProperties),
 		"WHEN __rbad THEN "+quoteLiteral(ReasonBadRevenue))
 
@@ -202,11 +208,15 @@ func parsedSQL(src *fileSource, m *fieldMapping) string {
 			quoteLiteral(jsonKeyPath("revenue")), quoteLiteral(jsonKeyPath("$revenue")))
 	}
 	return fmt.Sprintf(`SELECT __u AS user_id, %[1]s AS event, __t AS ts, __a AS account_id, %[2]s AS revenue, __p AS properties,
-	__reason AS reason, CASE WHEN __reason IS NOT NULL THEN %[3]s END AS raw%[8]s
+	__reason AS reason, CASE WHEN __reason IS NOT NULL THEN %[3]s END AS raw,
+	__tclass AS tclass, CASE WHEN __tclass IS NOT NULL THEN __traw END AS traw%[8]s
 FROM (
 	SELECT *, %[4]s AS __p, CASE %[5]s END AS __reason
-	FROM (SELECT *, %[6]s FROM %[7]s)
-)`, event, revenue, src.rawExpr(), props, strings.Join(reason, " "), strings.Join(l1, ", "), src.reader, k)
+	FROM (SELECT *, %[9]s AS __tclass, %[10]s AS __t
+		FROM (SELECT *, %[11]s AS __tnum
+			FROM (SELECT *, %[6]s FROM %[7]s)))
+)`, event, revenue, src.rawExpr(), props, strings.Join(reason, " "), strings.Join(l1, ", "), src.reader, k,
+		tc.class, tc.ts, tc.num)
 }
 
 func coalesceSQL(exprs []string) string {
@@ -233,33 +243,41 @@ func (l *loader) prepareEventsFile(ctx context.Context, pl loadPlan) (*preparedF
 	}
 	p.report.Flavour, p.report.Mapped = m.flavour, m.mapped
 
-	var staged int64
-	if src.rowNumber != "" {
-		// The reader numbers its rows (Parquet), so the file itself can stand in for the
-		// stage: it is read here for the pairs and again when writing. Reading Parquet twice
-		// costs less than materialising a 10M-row stage and scanning it back (on 10M events,
-		// 1.6 s stage + 0.35 s pairs against 0.7 s for the pairs from the file), and the
-		// stage's memory is not needed. CSV is not read this way: parsing it again costs more
-		// than the stage, and its reader does not number rows.
-		p.parsed = parsedSQL(src, m)
-		if err := l.q.QueryRowContext(ctx, "SELECT count(*) FROM "+src.reader).Scan(&staged); err != nil {
-			return nil, fmt.Errorf("load %s: count rows: %w", pl.path, err)
-		}
-	} else {
-		p.stage = l.tempName("stage")
-		if _, err := l.exec(ctx, "load "+pl.path, stageSQL(src, m, p.stage)); err != nil {
+	rd := l.rd
+	staged, err := l.stageEvents(ctx, p, m, rd)
+	if err != nil {
+		return nil, err
+	}
+	if rd.time.auto {
+		// Timestamps read automatically: the classes of the whole column decide whether the
+		// reading stands, must be redone day-first, or cannot be trusted (load_time.go).
+		classes, err := l.timeClasses(ctx, p)
+		if err != nil {
 			return nil, err
 		}
-		if err := l.q.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(p.stage)).Scan(&staged); err != nil {
-			return nil, fmt.Errorf("load %s: count rows: %w", pl.path, err)
+		dayFirst, read, err := decideTimeReading(m.ts, classes, m.monthFirst)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", pl.path, err)
 		}
+		if dayFirst {
+			rd.time.dayFirst = true
+			if staged, err = l.stageEvents(ctx, p, m, rd); err != nil {
+				return nil, err
+			}
+		}
+		p.report.Timestamps = timestampsRead(classes, read)
+	} else {
+		p.report.Timestamps = rd.time.String()
 	}
 	// One pass over the stage collects (person, account) pairs, counting the good rows on
 	// the way; people and accounts are then read from the pairs, far fewer than the events.
 	p.pairs = l.tempName("pairs")
 	if _, err := l.exec(ctx, "load "+pl.path+": collect people", fmt.Sprintf(`CREATE TEMP TABLE %s AS
-		SELECT user_id, account_id, min(%s) AS first, max(ts) AS last, count(*) AS n
+		SELECT user_id, account_id, min(%s) AS first, min(ts) AS earliest, max(ts) AS last, count(*) AS n
 		FROM %s WHERE reason IS NULL GROUP BY user_id, account_id`, quoteIdent(p.pairs), p.recordNo(), p.rows())); err != nil {
+		return nil, err
+	}
+	if err := l.summarise(ctx, p); err != nil {
 		return nil, err
 	}
 	if err := l.q.QueryRowContext(ctx, "SELECT coalesce(sum(n), 0) FROM "+quoteIdent(p.pairs)).Scan(&p.good); err != nil {
@@ -271,6 +289,143 @@ func (l *loader) prepareEventsFile(ctx context.Context, pl loadPlan) (*preparedF
 	}
 	l.progress(pl, PhaseUsers, p.good)
 	return p, nil
+}
+
+// Thresholds of the load summary's warnings.
+var (
+	// warnBefore: real behavioral data rarely starts before 1990; epoch numbers read in the
+	// wrong unit land in 1970.
+	warnBefore = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+	// warnFuture: events after now (plus this slack for clocks) did not happen yet.
+	warnFutureSlack = time.Hour
+)
+
+// Warn when one person holds at least topShare of a file's rows, if the file has at least
+// topRows rows and topPeople people: a placeholder id ("NA", "0", "unknown") looks like that.
+const (
+	topShare  = 0.10
+	topRows   = 100
+	topPeople = 10
+)
+
+// summarise fills the file's time range and warnings from its pairs.
+func (l *loader) summarise(ctx context.Context, p *preparedFile) error {
+	fr := p.report
+	var first, last sql.NullTime
+	var people, rows int64
+	if err := l.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT min(earliest), max(last), count(DISTINCT user_id), coalesce(sum(n), 0) FROM %s`,
+		quoteIdent(p.pairs))).Scan(&first, &last, &people, &rows); err != nil {
+		return fmt.Errorf("load %s: summarise: %w", p.plan.path, err)
+	}
+	if !first.Valid {
+		return nil
+	}
+	fr.First, fr.Last = first.Time.UTC(), last.Time.UTC()
+	now := l.req.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if fr.First.Before(warnBefore) {
+		fr.Warnings = append(fr.Warnings, fmt.Sprintf("the earliest event is %s, before 1990: if the times are numbers in another unit or layout, say how to read them with --time-format",
+			fr.First.Format("2006-01-02 15:04 UTC")))
+	}
+	if fr.Last.After(now.Add(warnFutureSlack)) {
+		fr.Warnings = append(fr.Warnings, fmt.Sprintf("the latest event is %s, in the future (now is %s): are the times in another zone or unit?",
+			fr.Last.Format("2006-01-02 15:04 UTC"), now.UTC().Format("2006-01-02 15:04 UTC")))
+	}
+	if rows >= topRows && people >= topPeople {
+		var top string
+		var n int64
+		if err := l.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT user_id, sum(n) FROM %s GROUP BY user_id ORDER BY 2 DESC, 1 LIMIT 1`,
+			quoteIdent(p.pairs))).Scan(&top, &n); err != nil {
+			return fmt.Errorf("load %s: summarise: %w", p.plan.path, err)
+		}
+		if float64(n) >= topShare*float64(rows) {
+			fr.Warnings = append(fr.Warnings, fmt.Sprintf("one person, %q, holds %.1f%% of the rows (%s of %s): a placeholder for a missing id? --null adds words that mean missing",
+				shorten(top, 40), 100*float64(n)/float64(rows), countWord(n), countWord(rows)))
+		}
+	}
+	return nil
+}
+
+// shorten cuts a value quoted in a message to max runes, saying how long it was.
+func shorten(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return fmt.Sprintf("%s… (%d characters)", string(r[:max-1]), len(r))
+}
+
+// stageEvents reads the file into its stage (or, for Parquet, prepares the query reading
+// it) and counts the records read.
+func (l *loader) stageEvents(ctx context.Context, p *preparedFile, m *fieldMapping, rd reading) (int64, error) {
+	src, pl := p.src, p.plan
+	var staged int64
+	if src.rowNumber != "" {
+		// The reader numbers its rows (Parquet), so the file itself can stand in for the
+		// stage: it is read here for the pairs and again when writing. Reading Parquet twice
+		// costs less than materialising a 10M-row stage and scanning it back (on 10M events,
+		// 1.6 s stage + 0.35 s pairs against 0.7 s for the pairs from the file), and the
+		// stage's memory is not needed. CSV is not read this way: parsing it again costs more
+		// than the stage, and its reader does not number rows.
+		p.parsed = parsedSQL(src, m, rd)
+		if err := l.q.QueryRowContext(ctx, "SELECT count(*) FROM "+src.reader).Scan(&staged); err != nil {
+			return 0, fmt.Errorf("load %s: count rows: %w", pl.path, err)
+		}
+		return staged, nil
+	}
+	if p.stage != "" {
+		if _, err := l.exec(ctx, "load "+pl.path, "DROP TABLE IF EXISTS temp."+quoteIdent(p.stage)); err != nil {
+			return 0, err
+		}
+	} else {
+		p.stage = l.tempName("stage")
+	}
+	if _, err := l.exec(ctx, "load "+pl.path, stageSQL(src, m, rd, p.stage)); err != nil {
+		return 0, err
+	}
+	if err := l.q.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(p.stage)).Scan(&staged); err != nil {
+		return 0, fmt.Errorf("load %s: count rows: %w", pl.path, err)
+	}
+	return staged, nil
+}
+
+// timeClasses counts the classes of the file's timestamps ("iso" for ISO text and typed
+// instants), with an example of each.
+func (l *loader) timeClasses(ctx context.Context, p *preparedFile) ([]timeClass, error) {
+	rows, err := l.q.QueryContext(ctx, fmt.Sprintf(`SELECT coalesce(tclass, 'iso'), count(*), coalesce(any_value(traw), '')
+		FROM %s WHERE ts IS NOT NULL OR tclass IS NOT NULL GROUP BY 1 ORDER BY 2 DESC`, p.rows()))
+	if err != nil {
+		return nil, fmt.Errorf("load %s: read timestamps: %w", p.plan.path, err)
+	}
+	defer rows.Close()
+	var out []timeClass
+	for rows.Next() {
+		var c timeClass
+		if err := rows.Scan(&c.class, &c.n, &c.example); err != nil {
+			return nil, fmt.Errorf("load %s: read timestamps: %w", p.plan.path, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// timestampsRead says in a few words how a file's timestamps were read.
+func timestampsRead(classes []timeClass, read string) string {
+	iso := false
+	for _, c := range classes {
+		iso = iso || c.class == "iso"
+	}
+	switch {
+	case iso && read != "":
+		return "ISO 8601 and " + read
+	case read != "":
+		return read
+	case iso:
+		return "ISO 8601"
+	}
+	return "none readable"
 }
 
 // prepareLines learns the CSV dialect when there are rejected rows to place, and tables

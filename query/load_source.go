@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // How a file's rows reach SQL. Table-like sources (CSV read as VARCHAR, Parquet typed) give
@@ -82,6 +83,9 @@ func csvOptions(pl loadPlan) string {
 	}
 	if pl.sniff.latin1 {
 		opts = append(opts, "encoding = 'latin-1'")
+	}
+	if len(pl.nulls) > 0 {
+		opts = append(opts, "nullstr = ["+strings.Join(quoteAll(pl.nulls), ", ")+"]")
 	}
 	return strings.Join(opts, ", ")
 }
@@ -226,16 +230,41 @@ func (l *loader) sampleKeys(ctx context.Context, src *fileSource) ([]string, err
 	return keys, rows.Err()
 }
 
-// text is an expression giving a field's value as VARCHAR, NULL when absent or empty.
+// text is an expression giving a field's value as VARCHAR, NULL when absent, empty or one
+// of the missing-value words (CSV's reader turns those into NULL itself: nullstr).
 func (src *fileSource) text(name string) string {
 	if src.kind == jsonFileSource {
-		return fmt.Sprintf("NULLIF(%s, '')", jsonPath(name, true))
+		return src.missingAsNull(jsonPath(name, true))
 	}
 	c := src.columnNamed(name)
 	if c.typ == "VARCHAR" {
-		return fmt.Sprintf("NULLIF(%s, '')", quoteIdent(name))
+		if src.plan.sniff.format == FormatCSV || src.plan.sniff.format == FormatTSV {
+			return fmt.Sprintf("NULLIF(%s, '')", quoteIdent(name))
+		}
+		return src.missingAsNull(quoteIdent(name))
 	}
 	return fmt.Sprintf("CAST(%s AS VARCHAR)", quoteIdent(name))
+}
+
+// DefaultNulls are the values that mean "missing" unless a load says otherwise: what R,
+// pandas, MySQL and spreadsheets write for a missing value.
+var DefaultNulls = []string{"", "NA", "N/A", "NULL", "null", "None", "nan", "NaN", `\N`}
+
+// missingAsNull is a text expression with the missing-value words made NULL.
+func (src *fileSource) missingAsNull(x string) string {
+	nulls := src.plan.nulls
+	if len(nulls) == 0 {
+		nulls = []string{""}
+	}
+	return fmt.Sprintf("CASE WHEN %[1]s IN (%[2]s) THEN NULL ELSE %[1]s END", x, strings.Join(quoteAll(nulls), ", "))
+}
+
+func quoteAll(items []string) []string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = quoteLiteral(s)
+	}
+	return q
 }
 
 // jsonPath renders a (possibly dotted) key of the record j as a JSON path, `j->'$."a"."b"'`,
@@ -269,21 +298,20 @@ func jsonNullPatch(keys []string) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
-// timestampOf is the UTC TIMESTAMP of a field, NULL when it cannot be read.
-func (src *fileSource) timestampOf(name string) string {
+// timeColumns are the expressions reading a timestamp field (see timeReading.columns).
+func (src *fileSource) timeColumns(name string, tr timeReading) timeColumns {
 	if src.kind == tableFileSource {
 		c := src.columnNamed(name)
-		t := strings.ToUpper(c.typ)
-		switch {
-		case t == "TIMESTAMP WITH TIME ZONE":
-			return utcOf(quoteIdent(name))
-		case strings.HasPrefix(t, "TIMESTAMP") || t == "DATE":
-			return fmt.Sprintf("CAST(%s AS TIMESTAMP)", quoteIdent(name))
-		case isNumericType(t):
-			return epochExpr(fmt.Sprintf("CAST(%s AS DOUBLE)", quoteIdent(name)))
+		if c.typ != "VARCHAR" {
+			return tr.columns(fmt.Sprintf("CAST(%s AS VARCHAR)", quoteIdent(name)), quoteIdent(name), c.typ)
 		}
 	}
-	return parseTimestampExpr(src.text(name))
+	return tr.columns(src.text(name), "", "")
+}
+
+// timestampLiteral is a TIMESTAMP literal of an instant, in UTC.
+func timestampLiteral(t time.Time) string {
+	return fmt.Sprintf("TIMESTAMP '%s'", t.UTC().Format("2006-01-02 15:04:05.999999"))
 }
 
 func isNumericType(t string) bool {
@@ -298,40 +326,11 @@ func isNumericType(t string) bool {
 	return false
 }
 
-// parseTimestampExpr parses text: RFC 3339 / ISO 8601 with or without an offset (none =
-// UTC, the session's zone), `YYYY-MM-DD HH:MM:SS`, epoch seconds, milliseconds,
-// microseconds or nanoseconds (told apart by magnitude), and US-style `M/D/YYYY H:MM`
-// (Online Retail). COALESCE evaluates a fallback only for rows the earlier forms missed.
-//
-// The number is only tried where the ISO parse failed. epochExpr repeats its argument, so
-// DuckDB's common-subexpression pass hoists it into a projection evaluated for every row,
-// ignoring COALESCE's laziness; a failing TRY_CAST(… AS DOUBLE) on an ISO string is slow
-// (0.7 s on 10M rows, 2 cores). Guarding the cast with the ISO result keeps it lazy and the
-// result the same.
-func parseTimestampExpr(x string) string {
-	iso := utcOf(fmt.Sprintf("TRY_CAST(%s AS TIMESTAMPTZ)", x))
-	num := fmt.Sprintf("CASE WHEN %s IS NULL THEN TRY_CAST(%s AS DOUBLE) END", iso, x)
-	return fmt.Sprintf(`COALESCE(%[3]s, %[2]s,
-		try_strptime(%[1]s, ['%%m/%%d/%%Y %%H:%%M', '%%m/%%d/%%Y %%H:%%M:%%S', '%%m/%%d/%%Y']))`,
-		x, epochExpr(num), iso)
-}
-
 // utcOf is a TIMESTAMPTZ's UTC wall time. Going through the epoch avoids the ICU calendar
 // that CAST(… AS TIMESTAMP) consults for every value (4× slower on 10M rows), and does not
 // depend on the session's time zone.
 func utcOf(tstz string) string {
 	return fmt.Sprintf("make_timestamp(epoch_us(%s))", tstz)
-}
-
-// epochExpr reads a number as an epoch time by its magnitude: below 1e11 seconds (up to
-// year 5138), below 1e14 milliseconds, below 1e17 microseconds, below 1e19 nanoseconds.
-func epochExpr(v string) string {
-	return fmt.Sprintf(`CASE
-		WHEN abs(%[1]s) < 1e11 THEN make_timestamp(CAST(%[1]s * 1e6 AS BIGINT))
-		WHEN abs(%[1]s) < 1e14 THEN make_timestamp(CAST(%[1]s * 1e3 AS BIGINT))
-		WHEN abs(%[1]s) < 1e17 THEN make_timestamp(CAST(%[1]s AS BIGINT))
-		WHEN abs(%[1]s) < 1e19 THEN make_timestamp(CAST(%[1]s / 1e3 AS BIGINT))
-	END`, v)
 }
 
 // number is a field as DOUBLE (NULL when absent or not a finite number) and the condition

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 const fixtures = "testdata/load"
@@ -376,34 +377,116 @@ func TestLoadLinesAfterQuotedNewline(t *testing.T) {
 	}
 }
 
+// readTime reads one text value the way the loader reads a timestamp column with tr, and
+// returns the time and the class automatic reading gave it.
+func readTime(t *testing.T, s *Store, tr timeReading, in string) (ts, class string) {
+	t.Helper()
+	c := tr.columns("x", "", "")
+	q := fmt.Sprintf(`SELECT CAST(__t AS VARCHAR), __tclass FROM (SELECT *, %s AS __tclass, %s AS __t FROM
+		(SELECT *, %s AS __tnum FROM (SELECT *, %s AS __traw, %s AS __tiso FROM (SELECT NULLIF(?, '') AS x))))`,
+		c.class, c.ts, c.num, c.raw, c.iso)
+	var got, cl sql.NullString
+	if err := s.DB().QueryRow(q, in).Scan(&got, &cl); err != nil {
+		t.Fatalf("%q: %v", in, err)
+	}
+	return got.String, cl.String
+}
+
 func TestParseTimestamps(t *testing.T) {
 	s := memStore(t)
-	tests := []struct{ in, want string }{
-		{"2025-03-01T09:00:00Z", "2025-03-01 09:00:00"},
-		{"2025-03-01T09:00:00+02:00", "2025-03-01 07:00:00"},
-		{"2025-03-01T09:00:00-0500", "2025-03-01 14:00:00"},
-		{"2025-03-01T09:00:00", "2025-03-01 09:00:00"}, // no offset = UTC
-		{"2025-03-01 09:00:00", "2025-03-01 09:00:00"},
-		{"2025-03-01 09:00:00.250 UTC", "2025-03-01 09:00:00.25"},
-		{"2025-03-01", "2025-03-01 00:00:00"},
-		{"1740819600", "2025-03-01 09:00:00"},                 // epoch seconds
-		{"1740819600.5", "2025-03-01 09:00:00.5"},             // fractional seconds
-		{"1740819600123", "2025-03-01 09:00:00.123"},          // milliseconds
-		{"1740819600123456", "2025-03-01 09:00:00.123456"},    // microseconds (GA4)
-		{"1740819600123456789", "2025-03-01 09:00:00.123457"}, // nanoseconds, through a double
-		{"12/1/2010 8:26", "2010-12-01 08:26:00"},             // Online Retail
-		{"yesterday", ""},
-		{"", ""},
-		{"1e300", ""},
+	auto, _ := ParseTimeFormat("")
+	tests := []struct{ in, want, class string }{
+		{"2025-03-01T09:00:00Z", "2025-03-01 09:00:00", ""},
+		{"2025-03-01T09:00:00+02:00", "2025-03-01 07:00:00", ""},
+		{"2025-03-01T09:00:00-0500", "2025-03-01 14:00:00", ""},
+		{"2025-03-01T09:00:00", "2025-03-01 09:00:00", ""}, // no offset = UTC
+		{"2025-03-01 09:00:00", "2025-03-01 09:00:00", ""},
+		{"2025-03-01 09:00:00.250 UTC", "2025-03-01 09:00:00.25", ""},
+		{"2025-03-01", "2025-03-01 00:00:00", ""},
+		{"1740819600", "2025-03-01 09:00:00", timeEpochS},
+		{"1740819600.5", "2025-03-01 09:00:00.5", timeEpochS},              // fractional seconds
+		{"1740819600123", "2025-03-01 09:00:00.123", timeEpochMS},          // milliseconds
+		{"1740819600123456", "2025-03-01 09:00:00.123456", timeEpochUS},    // microseconds (GA4)
+		{"1740819600123456789", "2025-03-01 09:00:00.123457", timeEpochNS}, // nanoseconds, through a double
+		{"19970101", "1997-01-01 00:00:00", timeCompactDate},               // CDNOW: a date, not August 1970
+		{"19970101083000", "1997-01-01 08:30:00", timeCompactDateTime},     // compact date and time
+		{"12/1/2010 8:26", "2010-12-01 08:26:00", timeSlashEither},         // Online Retail
+		{"12/13/2010 8:26", "2010-12-13 08:26:00", timeMonthFirst},         // only month/day reads it
+		{"13/12/2010 08:26:30", "2010-12-13 08:26:30", timeDayFirst},       // only day/month reads it
+		{"0", "", timeNumber},           // 1970: no plausible epoch time
+		{"19971301", "", timeNumber},    // no date, and 1970 as seconds
+		{"99999999999", "", timeNumber}, // year 5138 in seconds, 1973 in ms
+		{"yesterday", "", ""},
+		{"", "", ""},
+		{"1e300", "", timeNumber},
+		{"10000-01-01", "10000-01-01 00:00:00", ""}, // read, then rejected by the time range
 	}
 	for _, tc := range tests {
-		var got sql.NullString
-		q := "SELECT CAST(" + parseTimestampExpr("x") + " AS VARCHAR) FROM (SELECT NULLIF(?, '') AS x)"
-		if err := s.DB().QueryRow(q, tc.in).Scan(&got); err != nil {
-			t.Fatalf("%q: %v", tc.in, err)
+		got, class := readTime(t, s, auto, tc.in)
+		if got != tc.want || class != tc.class {
+			t.Errorf("%q → %q (%s), want %q (%s)", tc.in, got, class, tc.want, tc.class)
 		}
-		if got.String != tc.want {
-			t.Errorf("%q → %q, want %q", tc.in, got.String, tc.want)
+	}
+	// An explicit format reads what it says and nothing else.
+	for _, tc := range []struct{ format, in, want string }{
+		{"epoch_ms", "1740819600123", "2025-03-01 09:00:00.123"},
+		{"epoch_s", "0", "1970-01-01 00:00:00"},
+		{"epoch_s", "1e300", ""},
+		{"epoch_us", "2025-03-01", ""},
+		{"%Y%m%d", "19970101", "1997-01-01 00:00:00"},
+		{"%Y%m%d", "2025-03-01", ""},
+		{"%d/%m/%Y %H:%M", "1/12/2010 8:26", "2010-12-01 08:26:00"},
+		{"%Y-%m-%d %H:%M:%S %z", "2025-03-01 09:00:00 +0200", "2025-03-01 07:00:00"},
+	} {
+		tr, err := ParseTimeFormat(tc.format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := readTime(t, s, tr, tc.in); got != tc.want {
+			t.Errorf("--time-format %s: %q → %q, want %q", tc.format, tc.in, got, tc.want)
+		}
+	}
+	if _, err := ParseTimeFormat("YYYYMMDD"); err == nil {
+		t.Error("a format without % directives is accepted")
+	}
+}
+
+// TestDecideTimeReading: the classes of a whole column decide, and anything that could be
+// misread is refused with the column, an example and the flag that settles it.
+func TestDecideTimeReading(t *testing.T) {
+	c := func(class string, n int64, ex string) timeClass { return timeClass{class, n, ex} }
+	tests := []struct {
+		name       string
+		classes    []timeClass
+		monthFirst bool
+		dayFirst   bool
+		read       string
+		err        string // in the message; "" = no error
+	}{
+		{"iso only", []timeClass{c("iso", 10, "")}, false, false, "", ""},
+		{"compact dates", []timeClass{c(timeCompactDate, 10, "19970101")}, false, false, timeCompactDate, ""},
+		{"epoch ms", []timeClass{c(timeEpochMS, 10, "1740819600123")}, false, false, timeEpochMS, ""},
+		{"one implausible number", []timeClass{c(timeEpochS, 1000, "1740819600"), c(timeNumber, 1, "0")}, false, false, "",
+			`column "ts": the number "0" is no time in 1990–2100`},
+		// Each value has one plausible unit: a column may change unit (Mixpanel did).
+		{"mixed units", []timeClass{c(timeEpochS, 900, "1740819600"), c(timeEpochMS, 100, "1740819600123")}, false, false, "epoch_s, epoch_ms", ""},
+		{"month first", []timeClass{c(timeMonthFirst, 3, "12/13/2010 8:26"), c(timeSlashEither, 3, "12/1/2010 8:26")}, false, false, timeMonthFirst, ""},
+		{"day first", []timeClass{c(timeDayFirst, 3, "13/12/2010"), c(timeSlashEither, 3, "1/12/2010")}, false, true, timeDayFirst, ""},
+		{"both orders", []timeClass{c(timeDayFirst, 3, "13/12/2010"), c(timeMonthFirst, 3, "12/13/2010")}, false, false, "",
+			`"13/12/2010" is day/month`},
+		{"only ambiguous", []timeClass{c(timeSlashEither, 3, "12/1/2010 8:26")}, false, false, "",
+			`--time-format "%m/%d/%Y %H:%M" or "%d/%m/%Y %H:%M"`},
+		{"only ambiguous, pinned month first", []timeClass{c(timeSlashEither, 3, "12/1/2010 8:26")}, true, false, timeMonthFirst, ""},
+	}
+	for _, tc := range tests {
+		dayFirst, read, err := decideTimeReading("ts", tc.classes, tc.monthFirst)
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err) || !errors.Is(err, ErrAmbiguousTime)):
+			t.Errorf("%s: error %v, want one saying %q", tc.name, err, tc.err)
+		case tc.err == "" && (dayFirst != tc.dayFirst || read != tc.read):
+			t.Errorf("%s: day first %v, read %q; want %v, %q", tc.name, dayFirst, read, tc.dayFirst, tc.read)
 		}
 	}
 }
@@ -823,5 +906,176 @@ func TestLoadParquetFileRowNumberColumn(t *testing.T) {
 	}
 	if ev := storedEvents(t, s); len(ev) != 2 || ev[1].Props != `{"file_row_number":71}` {
 		t.Errorf("events %+v", ev)
+	}
+}
+
+// TestLoadRealExportTimes: real exports write times that a careless reader misreads. Each
+// case loads with one call and the right times, or is refused with the column, an example
+// and the --time-format that settles it; the store is then unchanged.
+func TestLoadRealExportTimes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cdnow := write("cdnow.csv", "CustomerID,Date,Quantity,Amount\n00001,19970101,1,11.77\n00002,19970112,1,12.00\n00002,19970112,5,77.00\n00003,19970102,2,20.76\n00003,19980628,1,16.99\n")
+	epochs := write("epochs.csv", "user_id,event,timestamp\nu1,view,1740819600\nu2,view,1740819700\nu3,view,0\n")
+	uk := write("uk.csv", "customer_id,order_date,amount\nc1,13/12/2010 08:00,10\nc2,1/12/2010 09:30,5\n")
+	early := write("early.csv", "customer_id,order_date,amount\nc1,1/12/2010 08:00,10\nc2,2/12/2010 09:30,5\n")
+	both := write("both.csv", "customer_id,order_date,amount\nc1,13/12/2010 08:00,10\nc2,12/13/2010 09:30,5\n")
+	years := write("years.csv", "user_id,event,timestamp\nu1,view,2025-03-01T09:00:00Z\nu2,view,10000-01-01T00:00:00Z\nu3,view,0001-01-01T00:00:00Z\nu4,view,1899-12-31T23:59:59Z\n")
+
+	tests := []struct {
+		name       string
+		path       string
+		timeFormat string
+		err        string // the refusal says this; "" loads
+		loaded     int64
+		first      string
+		last       string
+		timestamps string
+		rejects    map[string]int64
+	}{
+		{name: "YYYYMMDD dates are dates", path: cdnow, loaded: 5, first: "1997-01-01 00:00:00", last: "1998-06-28 00:00:00", timestamps: "YYYYMMDD"},
+		{name: "an implausible epoch number refuses the load", path: epochs,
+			err: `timestamps could be misread: column "timestamp": the number "0" is no time in 1990–2100 as epoch seconds, milliseconds or microseconds, nor a YYYYMMDD date; say how to read it with --time-format epoch_s`},
+		{name: "--time-format settles it", path: epochs, timeFormat: "epoch_s", loaded: 3, first: "1970-01-01 00:00:00", last: "2025-03-01 09:01:40", timestamps: "epoch_s"},
+		{name: "a day above 12 makes the column day first", path: uk, loaded: 2, first: "2010-12-01 09:30:00", last: "2010-12-13 08:00:00", timestamps: "D/M/Y"},
+		{name: "early-month days alone are refused", path: early,
+			err: `column "order_date": dates such as "1/12/2010 08:00" could be month/day or day/month (no part is above 12); say how to read it with --time-format "%m/%d/%Y %H:%M" or "%d/%m/%Y %H:%M"`},
+		{name: "and settled by --time-format", path: early, timeFormat: "%d/%m/%Y %H:%M", loaded: 2, first: "2010-12-01 08:00:00", last: "2010-12-02 09:30:00"},
+		{name: "both orders in one column are refused", path: both, err: `"12/13/2010 09:30" is month/day but "13/12/2010 08:00" is day/month`},
+		{name: "years outside 1900–2200 are rejected rows", path: years, loaded: 1, first: "2025-03-01 09:00:00", last: "2025-03-01 09:00:00",
+			rejects: map[string]int64{ReasonTimeRange: 3}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := memStore(t)
+			req := LoadRequest{Paths: []string{tc.path}, TimeFormat: tc.timeFormat}
+			if tc.err != "" {
+				_, err := s.Load(context.Background(), req)
+				if err == nil || !strings.Contains(err.Error(), tc.err) || !errors.Is(err, ErrAmbiguousTime) || strings.Contains(err.Error(), "\n") {
+					t.Fatalf("load: %v\nwant an error saying %s", err, tc.err)
+				}
+				assertEmptyStore(t, s)
+				return
+			}
+			rep := mustLoad(t, s, req)
+			fr := rep.Files[0]
+			if fr.Loaded != tc.loaded {
+				t.Errorf("loaded %d, want %d (rejected %v)", fr.Loaded, tc.loaded, fr.RejectedByReason)
+			}
+			if tc.rejects != nil && !reflect.DeepEqual(fr.RejectedByReason, tc.rejects) {
+				t.Errorf("rejected %v, want %v", fr.RejectedByReason, tc.rejects)
+			}
+			if tc.timestamps != "" && fr.Timestamps != tc.timestamps {
+				t.Errorf("timestamps read as %q, want %q", fr.Timestamps, tc.timestamps)
+			}
+			var first, last string
+			s.DB().QueryRow(`SELECT CAST(min(ts) AS VARCHAR), CAST(max(ts) AS VARCHAR) FROM events`).Scan(&first, &last)
+			if first != tc.first || last != tc.last {
+				t.Errorf("events %s … %s, want %s … %s", first, last, tc.first, tc.last)
+			}
+			if fr.First.Format(time.DateTime) != tc.first || fr.Last.Format(time.DateTime) != tc.last {
+				t.Errorf("report says %v … %v, want %s … %s", fr.First, fr.Last, tc.first, tc.last)
+			}
+			if _, err := s.Info(context.Background()); err != nil {
+				t.Errorf("info: %v", err)
+			}
+		})
+	}
+}
+
+// TestLoadMissingValues: the words tools write for a missing value are missing in every
+// column: an R write.csv export with NA loads NA as nobody, not as one customer holding
+// every anonymous row.
+func TestLoadMissingValues(t *testing.T) {
+	dir := t.TempDir()
+	// R's write.csv: a quoted header with an empty first name (the row names), quoted
+	// strings, NA unquoted.
+	rcsv := filepath.Join(dir, "r.csv")
+	os.WriteFile(rcsv, []byte(`"","user_id","event","timestamp","revenue","plan"
+"1","u1","purchase","2025-03-01T09:00:00Z",9.99,"pro"
+"2",NA,"purchase","2025-03-01T10:00:00Z",5,"free"
+"3","u2","view","2025-03-01T11:00:00Z",NA,NA
+"4",NULL,"view","2025-03-01T12:00:00Z",,None
+"5","\N","view","2025-03-01T13:00:00Z",nan,"N/A"
+"6","u3","view","2025-03-01T14:00:00Z",NaN,null
+`), 0o644)
+	s := memStore(t)
+	rep := mustLoad(t, s, LoadRequest{Paths: []string{rcsv}})
+	fr := rep.Files[0]
+	if fr.Loaded != 3 || fr.RejectedByReason[ReasonNoUser] != 3 {
+		t.Errorf("loaded %d, rejected %v; want 3 and 3 without a user id", fr.Loaded, fr.RejectedByReason)
+	}
+	var users, withRevenue, withPlan int
+	s.DB().QueryRow(`SELECT (SELECT count(*) FROM users), (SELECT count(revenue) FROM events),
+		(SELECT count(*) FROM events WHERE properties->>'plan' IS NOT NULL)`).Scan(&users, &withRevenue, &withPlan)
+	if users != 3 || withRevenue != 1 || withPlan != 1 {
+		t.Errorf("%d people, %d events with revenue, %d with a plan; want 3, 1, 1", users, withRevenue, withPlan)
+	}
+
+	// --null '' keeps only the empty value missing; --null adds words.
+	s = memStore(t)
+	rep = mustLoad(t, s, LoadRequest{Paths: []string{rcsv}, Nulls: []string{""}})
+	// NA and NULL are ids then, and NA, nan, NaN revenues are not numbers.
+	if fr := rep.Files[0]; fr.Loaded != 3 || fr.RejectedByReason[ReasonBadRevenue] != 3 || uidsOf(t, s)["NA"] != 1 {
+		t.Errorf("with only empty missing: loaded %d, rejected %v, people %v", fr.Loaded, fr.RejectedByReason, uidsOf(t, s))
+	}
+	s = memStore(t)
+	rep = mustLoad(t, s, LoadRequest{Paths: []string{rcsv}, Nulls: append(append([]string{}, DefaultNulls...), "u3")})
+	if rep.Files[0].Loaded != 2 {
+		t.Errorf("with u3 missing too: loaded %d, want 2", rep.Files[0].Loaded)
+	}
+
+	// JSON and Parquet read the same words as missing.
+	nd := filepath.Join(dir, "e.ndjson")
+	os.WriteFile(nd, []byte(`{"user_id":"NA","event":"view","timestamp":"2025-03-01T09:00:00Z"}
+{"user_id":"u1","event":"view","timestamp":"2025-03-01T09:00:00Z","revenue":"NA"}
+`), 0o644)
+	s = memStore(t)
+	rep = mustLoad(t, s, LoadRequest{Paths: []string{nd}})
+	if rep.Files[0].Loaded != 1 || rep.Files[0].RejectedByReason[ReasonNoUser] != 1 {
+		t.Errorf("ndjson: loaded %d, rejected %v", rep.Files[0].Loaded, rep.Files[0].RejectedByReason)
+	}
+}
+
+// TestLoadWarnings: the load summary says in words when the times or the people look wrong.
+func TestLoadWarnings(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("user_id,event,timestamp\n")
+	for i := range 200 {
+		user := fmt.Sprintf("u%d", i%20)
+		if i%4 == 0 {
+			user = "unknown" // a placeholder holding a quarter of the rows
+		}
+		fmt.Fprintf(&b, "%s,view,%d\n", user, 1740819600+i*3600)
+	}
+	path := filepath.Join(dir, "e.csv")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	s := memStore(t)
+	now := time.Date(2025, 3, 5, 0, 0, 0, 0, time.UTC) // the file runs to 2025-03-09
+	rep := mustLoad(t, s, LoadRequest{Paths: []string{path}, Now: now})
+	w := strings.Join(rep.Files[0].Warnings, "\n")
+	for _, want := range []string{
+		`one person, "unknown", holds 25.0% of the rows (50 of 200)`,
+		"the latest event is 2025-03-09 16:00 UTC, in the future (now is 2025-03-05 00:00 UTC)",
+	} {
+		if !strings.Contains(w, want) {
+			t.Errorf("warnings lack %q:\n%s", want, w)
+		}
+	}
+	if strings.Contains(w, "before 1990") {
+		t.Errorf("warns of old times:\n%s", w)
+	}
+	old := filepath.Join(dir, "old.csv")
+	os.WriteFile(old, []byte("user_id,event,timestamp\nu1,view,1970-08-19T00:00:00Z\n"), 0o644)
+	rep = mustLoad(t, s, LoadRequest{Paths: []string{old}})
+	if w := strings.Join(rep.Files[0].Warnings, "\n"); !strings.Contains(w, "the earliest event is 1970-08-19 00:00 UTC, before 1990") {
+		t.Errorf("warnings: %s", w)
 	}
 }

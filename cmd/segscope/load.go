@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,12 +21,19 @@ import (
 	"github.com/segscope/segscope/tui/safe"
 )
 
+// loadOptions are load's flags.
+type loadOptions struct {
+	users      string
+	maps       []string
+	replace    bool
+	timeFormat string
+	timeRange  string
+	nulls      []string
+	asJSON     bool
+}
+
 func newLoadCmd(s *streams) *cobra.Command {
-	var (
-		users   string
-		maps    []string
-		replace bool
-	)
+	var o loadOptions
 	cmd := &cobra.Command{
 		Use:   "load FILE... --db STORE.duckdb",
 		Short: "Load event exports into a store",
@@ -38,6 +48,19 @@ Online Retail (one purchase event per line, revenue = quantity × price). Every 
 column becomes a property. --map field=column names a column when detection is wrong or
 finds nothing; fields are user_id, event, timestamp, account_id, revenue, properties.
 
+Timestamps: ISO 8601 / RFC 3339 text (no offset = UTC), compact dates (19970101,
+19970101083000), epoch seconds, milliseconds or microseconds (each number is taken only in
+the unit that puts it in 1990–2100), and slashed dates whose order the column shows (a day
+above 12). A column that could be misread is refused, naming the column, an example and
+the --time-format that settles it (epoch_s, epoch_ms, epoch_us, %Y%m%d,
+"%d/%m/%Y %H:%M", …). Times outside --time-range (1900..2200) are rejected rows. After
+the load, the report gives each file's time range and warns when it lies before 1990 or in
+the future, or when one person holds an implausible share of the rows.
+
+Missing values: empty, NA, N/A, NULL, null, None, nan, NaN and \N are missing in every
+column; --null TEXT adds a word, --null '' keeps only the empty value missing. A row
+without a user id is rejected.
+
 Rows that cannot be loaded (no user id, unreadable timestamp, broken JSON, wrong column
 count, …) are rejected: counted, shown with their file and line, and kept in the store's
 rejected table. A file already in the store (same absolute path) is refused unless
@@ -48,24 +71,83 @@ rejected table. A file already in the store (same absolute path) is refused unle
 	}
 	sf := addStoreFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return runLoad(cmd.Context(), s, sf, args, users, maps, replace)
+		return runLoad(cmd.Context(), s, sf, args, o)
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&users, "users", "", "a users file: a user id column and attribute columns")
-	fl.StringArrayVar(&maps, "map", nil, "field=column: which column holds a field (repeatable)")
-	fl.BoolVar(&replace, "replace", false, "reload files already in the store")
+	fl.StringVar(&o.users, "users", "", "a users file: a user id column and attribute columns")
+	fl.StringArrayVar(&o.maps, "map", nil, "field=column: which column holds a field (repeatable)")
+	fl.BoolVar(&o.replace, "replace", false, "reload files already in the store")
+	fl.StringVar(&o.timeFormat, "time-format", "", "how timestamps are written: epoch_s, epoch_ms, epoch_us, or a strptime format such as %Y%m%d (default: read them automatically, refuse what could be misread)")
+	fl.StringVar(&o.timeRange, "time-range", "1900..2200", "years (or days) a timestamp must lie in; rows outside are rejected")
+	fl.StringArrayVar(&o.nulls, "null", nil, "a value that means missing, besides empty, NA, N/A, NULL, null, None, nan, NaN, \\N (repeatable; --null '' keeps only empty)")
+	fl.BoolVar(&o.asJSON, "json", false, "print the load report as JSON")
 	fl.SortFlags = false
 	return cmd
 }
 
-func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, users string, maps []string, replace bool) error {
-	if len(args) == 0 && users == "" {
+// loadNulls turns --null values into the load's missing-value words: the defaults and the
+// values given, or only the empty value when one of them is ”.
+func loadNulls(flags []string) []string {
+	if len(flags) == 0 {
+		return nil
+	}
+	out := []string{""}
+	only := false
+	for _, v := range flags {
+		only = only || v == ""
+	}
+	if !only {
+		out = append([]string{}, query.DefaultNulls...)
+	}
+	for _, v := range flags {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// parseTimeRange reads --time-range FROM..TO: years (1900..2200) or days
+// (2020-01-01..2025-12-31), both ends included.
+func parseTimeRange(s string) ([2]time.Time, error) {
+	from, to, ok := strings.Cut(s, "..")
+	bad := fmt.Errorf("--time-range %q: want FROM..TO in years (1900..2200) or days (2020-01-01..2025-12-31)", s)
+	if !ok {
+		return [2]time.Time{}, bad
+	}
+	var out [2]time.Time
+	for i, part := range []string{strings.TrimSpace(from), strings.TrimSpace(to)} {
+		if y, err := strconv.Atoi(part); err == nil && len(part) == 4 {
+			out[i] = time.Date(y+i, 1, 1, 0, 0, 0, 0, time.UTC)
+			continue
+		}
+		d, err := time.Parse(time.DateOnly, part)
+		if err != nil {
+			return [2]time.Time{}, bad
+		}
+		out[i] = d.AddDate(0, 0, i)
+	}
+	if !out[0].Before(out[1]) {
+		return [2]time.Time{}, fmt.Errorf("--time-range %q: the end is before the start", s)
+	}
+	return out, nil
+}
+
+func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, o loadOptions) error {
+	if len(args) == 0 && o.users == "" {
 		return fmt.Errorf("load: name at least one FILE (or --users FILE)")
 	}
 	if err := sf.required(); err != nil {
 		return err
 	}
-	overrides, err := query.ParseMap(maps)
+	overrides, err := query.ParseMap(o.maps)
+	if err != nil {
+		return err
+	}
+	if _, err := query.ParseTimeFormat(o.timeFormat); err != nil {
+		return err
+	}
+	timeRange, err := parseTimeRange(o.timeRange)
 	if err != nil {
 		return err
 	}
@@ -73,7 +155,8 @@ func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, use
 	if err != nil {
 		return err
 	}
-	req := query.LoadRequest{Paths: args, Users: users, Map: overrides, Replace: replace}
+	req := query.LoadRequest{Paths: args, Users: o.users, Map: overrides, Replace: o.replace,
+		TimeFormat: o.timeFormat, TimeRange: timeRange, Nulls: loadNulls(o.nulls)}
 	var bar *loadBar
 	if f, ok := s.err.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		bar = newLoadBar(s.err)
@@ -92,6 +175,11 @@ func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, use
 	}
 	if err := store.Close(); err != nil {
 		return fmt.Errorf("load: close store: %w", err)
+	}
+	if o.asJSON {
+		enc := json.NewEncoder(s.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
 	}
 	writeLoadReport(s.out, rep, sf.db)
 	return nil
@@ -119,6 +207,12 @@ func writeLoadReport(w io.Writer, rep *query.LoadReport, db string) {
 			format.Elapsed(time.Duration(fr.Seconds*float64(time.Second))), format.Compact(int64(fr.RowsPerSecond)))
 		if len(fr.Mapped) > 0 {
 			fmt.Fprintf(w, "  --map set %s\n", strings.Join(fr.Mapped, ", "))
+		}
+		if !fr.First.IsZero() {
+			fmt.Fprintf(w, "  times %s … %s (%s)\n", format.Timestamp(fr.First), format.Timestamp(fr.Last), fr.Timestamps)
+		}
+		for _, warning := range fr.Warnings {
+			fmt.Fprintf(w, "  warning: %s\n", safe.Text(warning))
 		}
 		if fr.Rejected == 0 {
 			continue

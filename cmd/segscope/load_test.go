@@ -220,3 +220,47 @@ func TestLoadBar(t *testing.T) {
 		t.Errorf("bar not cleared at the end: %q", out)
 	}
 }
+
+// TestLoadCommandRealExports: the time and missing-value flags as a person types them, the
+// report's time range and warnings, and --json.
+func TestLoadCommandRealExports(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	cdnow := write("cdnow.csv", "CustomerID,Date,Quantity,Amount\n00001,19970101,1,11.77\n00002,19970112,1,12.00\n")
+	epochs := write("epochs.csv", "user_id,event,timestamp\nu1,view,1740819600\nu3,view,0\n")
+	rcsv := write("r.csv", "\"\",\"user_id\",\"event\",\"timestamp\"\n\"1\",\"u1\",\"view\",\"2025-03-01T09:00:00Z\"\n\"2\",NA,\"view\",\"2025-03-01T10:00:00Z\"\n\"3\",\"-\",\"view\",\"2025-03-01T10:00:00Z\"\n")
+
+	code, out, errOut := loadRun(t, "load", cdnow, "--db", filepath.Join(dir, "a.duckdb"))
+	if code != 0 || !strings.Contains(out, "times 1997-01-01 00:00 UTC … 1997-01-12 00:00 UTC (YYYYMMDD)") {
+		t.Errorf("cdnow: exit %d:\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = loadRun(t, "load", epochs, "--db", filepath.Join(dir, "b.duckdb"))
+	if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 ||
+		!strings.Contains(errOut, `column "timestamp": the number "0" is no time in 1990–2100`) || !strings.Contains(errOut, "--time-format epoch_s") {
+		t.Errorf("ambiguous epochs: exit %d:\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = loadRun(t, "load", epochs, "--time-format", "epoch_s", "--db", filepath.Join(dir, "b.duckdb"))
+	if code != 0 || !strings.Contains(out, "times 1970-01-01 00:00 UTC … 2025-03-01 09:00 UTC (epoch_s)") ||
+		!strings.Contains(out, "warning: the earliest event is 1970-01-01 00:00 UTC, before 1990") {
+		t.Errorf("--time-format epoch_s: exit %d:\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = loadRun(t, "load", epochs, "--time-format", "epoch_s", "--time-range", "1990..2100", "--db", filepath.Join(dir, "c.duckdb"))
+	if code != 0 || !strings.Contains(out, "1 events loaded, 1 rejected") || !strings.Contains(out, "1 timestamp out of range") {
+		t.Errorf("--time-range: exit %d:\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = loadRun(t, "load", rcsv, "--db", filepath.Join(dir, "d.duckdb"), "--null", "-", "--json")
+	var rep query.LoadReport
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Events != 1 || rep.Files[0].RejectedByReason[query.ReasonNoUser] != 2 {
+		t.Errorf("--null - --json: exit %d:\n%s%s", code, out, errOut)
+	}
+	for _, bad := range [][]string{{"--time-format", "YYYYMMDD"}, {"--time-range", "2200..1900"}, {"--time-format", "%Q"}} {
+		code, _, errOut = loadRun(t, append([]string{"load", cdnow, "--db", filepath.Join(dir, "e.duckdb")}, bad...)...)
+		if code != 2 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, bad[0]) {
+			t.Errorf("%v: exit %d: %s", bad, code, errOut)
+		}
+	}
+}
