@@ -92,6 +92,10 @@ func (t *Members) Len() int { return len(t.rows) }
 // WriteText writes CSV for a terminal: values from event data are made safe.
 func (t *Members) WriteText(w io.Writer) error { return t.writeCSV(w, safe.Text) }
 
+// WriteCSV writes the listing as CSV with every value exact, for a file or a pipe: CSV
+// quoting is the escape, and the data is not rewritten for a terminal it is not going to.
+func (t *Members) WriteCSV(w io.Writer) error { return t.writeCSV(w, nil) }
+
 // WriteJSON writes one object per member per line.
 func (t *Members) WriteJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)

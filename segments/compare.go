@@ -89,6 +89,19 @@ type Comparison struct {
 	Unit DurationUnit
 }
 
+// withinShare reports whether a percent comparison speaks of a share: every bound in
+// 0%–100%, and not one no share can meet ("> 100%", "< 0%").
+func (c Comparison) withinShare() bool {
+	in := func(x float64) bool { return x >= 0 && x <= 1 }
+	switch {
+	case !in(c.Value), c.Op == OpRange && !in(c.Hi):
+		return false
+	case c.Op == OpGt && c.Value >= 1, c.Op == OpLt && c.Value <= 0:
+		return false
+	}
+	return true
+}
+
 // Matches reports whether x satisfies the comparison. x is in the comparison's units
 // (seconds for durations, a ratio for percents). NaN never matches; neither does OpNone.
 func (c Comparison) Matches(x float64) bool {

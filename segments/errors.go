@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Pos is a place in a source file. Lines and columns count from 1; a zero Line means the
@@ -90,6 +91,9 @@ func (l ErrorList) Err() error {
 func (l *ErrorList) add(pos Pos, format string, args ...any) {
 	switch {
 	case len(*l) < maxErrors:
+		if format != "%s" { // "%s" passes on a message composed already
+			args = shortened(args)
+		}
 		*l = append(*l, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
 	case len(*l) == maxErrors:
 		*l = append(*l, &Error{Pos: pos, Msg: "too many errors; stopping here"})
@@ -177,3 +181,44 @@ func editDistance(a, b string) int {
 // when no candidate is close. Tools that check names of their own (the explorer's builder)
 // phrase their errors like the parser's.
 func DidYouMean(word string, candidates []string) string { return didYouMean(word, candidates) }
+
+// maxQuoted is how many characters of a value a message quotes.
+const maxQuoted = 64
+
+// shortened wraps the strings among args that are longer than maxQuoted characters so that
+// %q quotes their start and length: a message about a megabyte-long name quotes 64
+// characters of it. Other verbs print them whole (lists of choices, composed messages).
+func shortened(args []any) []any {
+	out := args
+	for i, a := range args {
+		s, ok := a.(string)
+		if !ok || len(s) <= maxQuoted || utf8.RuneCountInString(s) <= maxQuoted {
+			continue
+		}
+		if &out[0] == &args[0] {
+			out = append([]any(nil), args...)
+		}
+		out[i] = longValue(s)
+	}
+	return out
+}
+
+// longValue is a value too long to quote whole: %q prints its start, an ellipsis and its
+// length in bytes ("eeee…" (1048576 bytes)).
+type longValue string
+
+func (v longValue) Format(f fmt.State, verb rune) {
+	if verb != 'q' {
+		fmt.Fprint(f, string(v))
+		return
+	}
+	head, n := string(v), 0
+	for i := range head {
+		if n == maxQuoted {
+			head = head[:i]
+			break
+		}
+		n++
+	}
+	fmt.Fprintf(f, "%q (%d bytes)", head+"…", len(v))
+}

@@ -432,7 +432,15 @@ func (c *conditionReader) read() Condition {
 		if e, ok := c.need("is"); ok {
 			a.Is, _ = c.d.value(e.node, e.pos)
 		}
-		a.Share, _ = c.cmp("share", KindPercent)
+		if e, ok := c.need("share"); ok {
+			if cmp, ok := c.d.comparison(e, KindPercent); ok {
+				if share, _ := scalarText(e.node); !cmp.withinShare() {
+					c.d.errorf(e.pos, "bad share %q: a share is between 0%% and 100%%", share)
+				} else {
+					a.Share = cmp
+				}
+			}
+		}
 		return a
 	case "rfm":
 		return c.rfm()

@@ -230,7 +230,7 @@ func writeLoadReport(w io.Writer, rep *query.LoadReport, db string) {
 		}
 	}
 	fmt.Fprintf(w, "%s: %s events, %s new people, %s new accounts in %s (data version %d)\n",
-		db, format.Count(rep.Events), format.Count(rep.NewUsers), format.Count(rep.NewAccounts),
+		safe.Text(db), format.Count(rep.Events), format.Count(rep.NewUsers), format.Count(rep.NewAccounts),
 		format.Elapsed(time.Duration(rep.Seconds*float64(time.Second))), rep.DataVersion)
 }
 
@@ -238,12 +238,12 @@ func writeLoadReport(w io.Writer, rep *query.LoadReport, db string) {
 func loadDisplayPath(p string) string {
 	wd, err := os.Getwd()
 	if err != nil {
-		return p
+		return safe.Text(p)
 	}
 	if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
-		return rel
+		return safe.Text(rel)
 	}
-	return p
+	return safe.Text(p)
 }
 
 func loadShorten(s string, max int) string {

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/segscope/segscope/tui/safe"
 )
 
 func main() {
@@ -44,7 +46,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	fmt.Fprintln(stderr, "segscope:", err)
+	// Errors quote file names and values from the data: made safe for a terminal.
+	fmt.Fprintln(stderr, "segscope:", safe.Lines(err.Error()))
 	// A bare "context canceled" does not say what stopped the command: the cause does
 	// (--timeout, or the signal).
 	if cctx := cmd.Context(); cctx != nil && cctx.Err() != nil && errors.Is(err, context.Canceled) {

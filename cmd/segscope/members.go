@@ -77,11 +77,14 @@ parquet (needs --out). --limit caps the rows (default 1000; 0 lists every member
 			return err
 		}
 		list := report.NewMembers(ms, seg.Unit, attrList)
-		if out != "" {
+		switch {
+		case out != "":
 			err = list.WriteFile(ctx, out, outFormat)
-		} else {
-			// Standard output may be a terminal: the text form makes values from event data
-			// safe.
+		case outFormat != "json" && !isTerminal(s.out):
+			// A file or a pipe gets the exact ids (`members … > out.csv`).
+			err = list.WriteCSV(s.out)
+		default:
+			// A terminal gets values from event data made safe.
 			err = report.Write(s.out, list, outFormat == "json")
 		}
 		if err != nil {

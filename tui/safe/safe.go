@@ -36,6 +36,18 @@ func Text(s string) string {
 	return b.String()
 }
 
+// Lines is Text of each line of s: a message of several lines keeps its lines.
+func Lines(s string) string {
+	if isPlain(strings.ReplaceAll(s, "\n", " ")) {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Text(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
 // isPlain is the fast path: printable ASCII needs no work.
 func isPlain(s string) bool {
 	for i := 0; i < len(s); i++ {
