@@ -84,6 +84,8 @@ type Model struct {
 	pending   []string // background work by label, for the status bar
 	lastQuery time.Duration
 	spinning  bool // the status bar's spinner has a tick on its way
+	markSeq   int  // the latest marks the Overlap screen was given
+	helpPage  int  // the page of the full help shown
 }
 
 // New builds the explorer. ctx bounds every query it runs; cancel it to stop them.
@@ -110,8 +112,11 @@ func New(ctx context.Context, env Env) Model {
 		pending: []string{"reading store"},
 	}
 	m.segments = segments.New(ctx, segments.Deps{Engine: engine, Dir: env.Workspace, DirLabel: env.WorkspaceLabel, AsOf: env.AsOf, Clock: env.Clock}, th)
-	m.overlap = overlap.New(ctx, overlap.Deps{Engine: engine, AsOf: env.AsOf, Clock: env.Clock, DirLabel: env.WorkspaceLabel}, th)
-	m.timeline = timeline.New(ctx, timeline.Deps{Store: env.Store, Engine: engine, Dir: env.Workspace, DirLabel: env.WorkspaceLabel, AsOf: env.AsOf, Clock: env.Clock}, th)
+	showPath := func(file string) string { return builder.ShowPath(env.Workspace, env.WorkspaceLabel, file) }
+	m.overlap = overlap.New(ctx, overlap.Deps{Engine: engine, AsOf: env.AsOf, Clock: env.Clock, DirLabel: env.WorkspaceLabel,
+		Dir: env.Workspace, ShowPath: showPath}, th)
+	m.timeline = timeline.New(ctx, timeline.Deps{Store: env.Store, Engine: engine, Dir: env.Workspace, DirLabel: env.WorkspaceLabel,
+		AsOf: env.AsOf, Clock: env.Clock, ShowPath: showPath}, th)
 	m.exper = experiment.New(ctx, experiment.Deps{}, th)
 	m.applyTheme(th)
 	return m
@@ -195,6 +200,10 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case segments.MarkedMsg:
+		if msg.Seq < m.markSeq {
+			return m, nil // an earlier mark's message, overtaken by a later one
+		}
+		m.markSeq = msg.Seq
 		return m, m.overlap.SetSegments(msg.Workspace, msg.Names)
 	case segments.WorkspaceMsg:
 		// A saved segment can be a campaign's trigger: the Timeline reads the workspace again.
@@ -216,7 +225,16 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			return m, tea.Quit
 		case key.Matches(msg, m.keys.Help):
-			m.help.ShowAll = !m.help.ShowAll
+			// ? opens the full help; when it is longer than its share of the screen, ?
+			// shows the next page, and after the last it closes.
+			switch {
+			case !m.help.ShowAll:
+				m.help.ShowAll, m.helpPage = true, 0
+			case m.helpPage+1 < len(m.helpPages()):
+				m.helpPage++
+			default:
+				m.help.ShowAll, m.helpPage = false, 0
+			}
 			m.layout()
 			return m, nil
 		case key.Matches(msg, m.keys.NextTab):
@@ -281,6 +299,8 @@ func (m Model) capturing() bool {
 		return m.data.Capturing()
 	case screenSegments:
 		return m.segments.Capturing()
+	case screenOverlap:
+		return m.overlap.Capturing()
 	case screenTimeline:
 		return m.timeline.Capturing()
 	case screenExperiment:
@@ -357,7 +377,98 @@ func (m Model) screenKeys() helpKeys {
 func (m Model) helpView() string {
 	k := m.keys
 	k.screenKS = m.screenKeys()
-	return m.help.View(k)
+	if !m.help.ShowAll {
+		return m.help.ShortHelpView(k.ShortHelp())
+	}
+	pages := m.helpPages()
+	page := pages[min(m.helpPage, len(pages)-1)]
+	if len(pages) > 1 {
+		page = append(page, m.th.Subtle.Render(fmt.Sprintf("? more (page %d of %d)", m.helpPage+1, len(pages))))
+	} else {
+		page = append(page, m.th.Subtle.Render("? closes the help"))
+	}
+	return strings.Join(page, "\n")
+}
+
+// helpPages are the full help, its columns reflowed to the width, cut into pages of at
+// most half the screen (so the screen stays in view behind it).
+func (m Model) helpPages() [][]string {
+	k := m.keys
+	k.screenKS = m.screenKeys()
+	lines := fullHelpLines(k.FullHelp(), m.help.Styles, m.width)
+	room := max(3, m.height/2-1)
+	var pages [][]string
+	for len(lines) > room {
+		cut := room
+		// Break between bands rather than inside one when a blank line is near.
+		for i := room; i > room/2; i-- {
+			if lines[i-1] == "" {
+				cut = i
+				break
+			}
+		}
+		pages = append(pages, lines[:cut])
+		lines = lines[cut:]
+		for len(lines) > 0 && lines[0] == "" {
+			lines = lines[1:]
+		}
+	}
+	return append(pages, lines)
+}
+
+// fullHelpLines lays the help's groups out as columns, as many side by side as the width
+// holds, the others in further bands below: no column is lost at 80 columns.
+func fullHelpLines(groups [][]key.Binding, st help.Styles, width int) []string {
+	const gap = "    "
+	var cols []string
+	for _, g := range groups {
+		var rows []string
+		keyW := 0
+		for _, b := range g {
+			if b.Enabled() {
+				keyW = max(keyW, ansi.StringWidth(b.Help().Key))
+			}
+		}
+		for _, b := range g {
+			if !b.Enabled() {
+				continue
+			}
+			rows = append(rows, st.FullKey.Render(layout.PadRight(b.Help().Key, keyW))+" "+st.FullDesc.Render(b.Help().Desc))
+		}
+		if len(rows) > 0 {
+			cols = append(cols, strings.Join(rows, "\n"))
+		}
+	}
+	var lines []string
+	var band []string
+	bandW := 0
+	flush := func() {
+		if len(band) == 0 {
+			return
+		}
+		if len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, band...), "\n")...)
+		band, bandW = nil, 0
+	}
+	for _, c := range cols {
+		w := lipgloss.Width(c)
+		if len(band) > 0 && bandW+len(gap)+w > width {
+			flush()
+		}
+		if len(band) > 0 {
+			band = append(band, gap)
+			bandW += len(gap)
+		}
+		band = append(band, c)
+		bandW += w
+	}
+	flush()
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(strings.TrimRight(l, " "), width, "…")
+	}
+	return lines
 }
 
 // View draws the tab bar, the focused screen, the status bar and help.

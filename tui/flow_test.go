@@ -301,7 +301,9 @@ func TestOverlapScreenGolden(t *testing.T) {
 			f.settled()
 			// Mark the first three segments of the list, then compare them.
 			f.keys("space", "j", "space", "j", "space", "3")
-			f.showing("Largest exclusive intersections")
+			f.until("the three marked segments compared", func(s string) bool {
+				return strings.Contains(s, "Overlap · 3 segments") && strings.Contains(s, "exclusive intersections")
+			})
 			f.settled()
 			matrix := f.peek()
 			checkShape(t, matrix, size.w, size.h)
@@ -357,9 +359,10 @@ func TestMouseSwitchesTabsAndSelectsRows(t *testing.T) {
 	// "segscope  1 Data   2 Segments   3 Overlap": the Segments tab starts at column 18.
 	f.tm.Send(tea.MouseClickMsg{X: 20, Y: 0, Button: tea.MouseLeft})
 	f.settled()
-	// Rows start under the tab bar, the blank line and the list's title: the third row.
-	f.tm.Send(tea.MouseClickMsg{X: 5, Y: 5, Button: tea.MouseLeft})
-	f.tm.Send(tea.MouseClickMsg{X: 5, Y: 5, Button: tea.MouseLeft})
+	// Rows start under the tab bar, the blank line, the list's title and its column header:
+	// the third row.
+	f.tm.Send(tea.MouseClickMsg{X: 5, Y: 6, Button: tea.MouseLeft})
+	f.tm.Send(tea.MouseClickMsg{X: 5, Y: 6, Button: tea.MouseLeft})
 	f.showing("Builder cart_abandoners")
 	screen := f.peek()
 	if !strings.Contains(screen, "did add_to_cart") {

@@ -6,21 +6,24 @@ import "charm.land/bubbles/v2/key"
 // disabled so that help shows only what works now.
 type KeyMap struct {
 	// Tree.
-	Up, Down   key.Binding
-	Edit       key.Binding
-	Add        key.Binding
-	Delete     key.Binding
-	Negate     key.Binding
-	GroupAll   key.Binding
-	GroupAny   key.Binding
-	Toggle     key.Binding
-	MoveUp     key.Binding
-	MoveDown   key.Binding
-	Undo, Redo key.Binding
-	Save       key.Binding
-	SQL        key.Binding
-	Members    key.Binding
-	Back       key.Binding
+	Up, Down key.Binding
+	// Top, Bottom, PageUp, PageDown move through a long tree (g and G group, so the top
+	// and the bottom are home and end here).
+	Top, Bottom, PageUp, PageDown key.Binding
+	Edit                          key.Binding
+	Add                           key.Binding
+	Delete                        key.Binding
+	Negate                        key.Binding
+	GroupAll                      key.Binding
+	GroupAny                      key.Binding
+	Toggle                        key.Binding
+	MoveUp                        key.Binding
+	MoveDown                      key.Binding
+	Undo, Redo                    key.Binding
+	Save                          key.Binding
+	SQL                           key.Binding
+	Members                       key.Binding
+	Back                          key.Binding
 	// Form.
 	AddField    key.Binding
 	DeleteField key.Binding
@@ -40,6 +43,10 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Up:             key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:           key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Top:            key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "top")),
+		Bottom:         key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "bottom")),
+		PageUp:         key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown:       key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
 		Edit:           key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter", "edit")),
 		Add:            key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add condition")),
 		Delete:         key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "delete")),
@@ -93,10 +100,10 @@ func (k KeyMap) forMode(m mode) modeKeys {
 			short: []key.Binding{k.Accept, k.NextSugg, k.Cancel},
 			full:  [][]key.Binding{{k.Accept, k.Cancel}, {k.NextSugg, k.PrevSugg}},
 		}
-	case modeSQL, modeMembers:
+	case modeSQL:
 		return modeKeys{
 			short: []key.Binding{k.Up, k.Down, k.Copy, k.Back},
-			full:  [][]key.Binding{{k.Up, k.Down}, {k.Copy, k.Back}},
+			full:  [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Copy, k.Back}},
 		}
 	case modeConfirm:
 		return modeKeys{
@@ -107,7 +114,7 @@ func (k KeyMap) forMode(m mode) modeKeys {
 	return modeKeys{
 		short: []key.Binding{k.Edit, k.Add, k.Delete, k.Negate, k.Undo, k.Save, k.SQL, k.Members, k.Back},
 		full: [][]key.Binding{
-			{k.Up, k.Down, k.Edit, k.Add, k.Delete},
+			{k.Up, k.Down, k.Top, k.Bottom, k.Edit, k.Add, k.Delete},
 			{k.Negate, k.GroupAll, k.GroupAny, k.Toggle, k.MoveUp, k.MoveDown},
 			{k.Undo, k.Redo, k.Save, k.SQL, k.Members, k.Back},
 		},

@@ -2,17 +2,23 @@ package builder
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
-	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/segments"
+	"github.com/segscope/segscope/tui/counts"
+	"github.com/segscope/segscope/tui/input"
+	"github.com/segscope/segscope/tui/list"
+	"github.com/segscope/segscope/tui/memberlist"
 	"github.com/segscope/segscope/tui/theme"
 )
 
@@ -79,7 +85,7 @@ type Model struct {
 	// The form.
 	formPath  []int // the node edited; nil for the segment's own fields
 	formRow   int
-	input     textinput.Model
+	input     input.Model
 	before    string // the value before editing, for cancel
 	sugg      []string
 	suggIdx   int
@@ -99,13 +105,14 @@ type Model struct {
 	evalErr    error
 	evalSeq    int // the request the shown result answers
 
-	overlay     viewport.Model
-	overlayText string
-	overlayCopy string
-	quitAfter   bool
-	status      string
-	width       int
-	height      int
+	sql       list.Model // the compiled SQL, a document scrolled both ways
+	sqlText   string     // what the copy key puts on the clipboard
+	members   memberlist.Model
+	quitAfter bool
+	top       int // rows the app draws above the builder, for mouse positions
+	status    string
+	width     int
+	height    int
 }
 
 // Open starts editing seg, read from file with text src. A nil seg starts a new segment.
@@ -123,25 +130,57 @@ func Open(ctx context.Context, deps Deps, th *theme.Theme, seg *segments.Segment
 		m.draft = d
 		m.saved = string(d.Source().Text)
 	} else {
-		m.draft = Draft{Name: "new_segment"}
+		m.draft = Draft{Name: freeName(deps)}
+		// An untouched new segment has nothing to lose: leaving it asks nothing.
+		m.saved = string(m.draft.Source().Text)
 	}
-	m.input = theme.NewInput()
-	m.input.Prompt = ""
-	m.overlay = viewport.New()
+	m.input = input.New(th.Selected.Reverse(true))
+	m.input.Input.Prompt = ""
+	m.sql = list.New(th, list.Empty("compiling…"))
+	m.members = memberlist.New(ctx, "builder", memberlist.Deps{Engine: deps.Engine, Dir: deps.Dir,
+		ShowPath: func(f string) string { return ShowPath(deps.Dir, deps.DirLabel, f) }}, th)
 	m.reparse()
 	return m, nil
 }
 
+// freeName is the first of new_segment, new_segment_2, … that no segment of the workspace
+// and no file of its segments folder has: a second new segment must be savable too.
+func freeName(deps Deps) string {
+	for i := 1; ; i++ {
+		name := "new_segment"
+		if i > 1 {
+			name = fmt.Sprintf("new_segment_%d", i)
+		}
+		if deps.Resolver != nil && deps.Resolver.Segment(name) != nil {
+			continue
+		}
+		if deps.Dir != "" {
+			if _, err := os.Stat(filepath.Join(segmentsDir(deps.Dir), name+".yaml")); err == nil {
+				continue
+			}
+		}
+		return name
+	}
+}
+
 // SetTheme swaps the styles.
-func (m *Model) SetTheme(th *theme.Theme) { m.th = th }
+func (m *Model) SetTheme(th *theme.Theme) {
+	m.th = th
+	m.input.SetStyle(th.Selected.Reverse(true))
+	m.sql.SetTheme(th)
+	m.members.SetTheme(th)
+}
 
 // SetSize sets the area the builder draws in.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
-	m.overlay.SetWidth(max(10, w-4))
-	m.overlay.SetHeight(max(3, h-4))
-	m.input.SetWidth(max(10, w/2-16))
+	m.sql.SetSize(w, max(3, h-2))
+	m.members.SetSize(w, max(3, h-1))
+	m.input.Input.SetWidth(max(10, w/2-16))
 }
+
+// SetTop says how many rows the app draws above the builder, so clicks land on rows.
+func (m *Model) SetTop(rows int) { m.top = rows }
 
 // SetAsOf changes the evaluation time and recounts.
 func (m *Model) SetAsOf(t time.Time) tea.Cmd {
@@ -158,14 +197,29 @@ func (m Model) Dirty() bool { return string(m.draft.Source().Text) != m.saved }
 
 // Capturing reports whether keys are text being typed (global keys must not act on them).
 func (m Model) Capturing() bool {
-	return m.mode == modeEdit || m.mode == modePickKey || m.mode == modeTemplates || m.mode == modeConfirm
+	return m.mode == modeEdit || m.mode == modePickKey || m.mode == modeTemplates || m.mode == modeConfirm ||
+		m.mode == modeMembers && m.members.Capturing()
+}
+
+// Pending names the background work of the member panel, or "".
+func (m Model) Pending() string {
+	if m.mode == modeMembers {
+		return m.members.Pending()
+	}
+	return ""
 }
 
 // Name is the segment's name as edited.
 func (m Model) Name() string { return m.draft.Name }
 
 // KeyMap returns the help for the current mode.
-func (m Model) KeyMap() modeKeys { return m.keys.forMode(m.mode) }
+func (m Model) KeyMap() modeKeys {
+	if m.mode == modeMembers {
+		h := m.members.KeyMap()
+		return modeKeys{short: h.ShortHelp(), full: h.FullHelp()}
+	}
+	return m.keys.forMode(m.mode)
+}
 
 // Init starts the first count.
 func (m Model) Init() tea.Cmd { return m.evaluateNow() }
@@ -228,10 +282,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.values[msg.key] = msg.values
 		m.refreshSuggestions()
 		return m, nil
-	case overlayMsg:
-		m.overlayText, m.overlayCopy = msg.text, msg.copy
-		m.overlay.SetContent(msg.text)
-		m.overlay.GotoTop()
+	case sqlMsg:
+		m.sqlText = msg.copy
+		m.sql.SetRows(sqlRows(msg.text))
 		return m, nil
 	case savedMsg:
 		return m.applySaved(msg)
@@ -246,28 +299,41 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m.updateEdit(msg)
 		case modeTemplates:
 			return m.updateTemplates(msg)
-		case modeSQL, modeMembers:
-			return m.updateOverlay(msg)
+		case modeSQL:
+			return m.updateSQL(msg)
+		case modeMembers:
+			return m.updateMembers(msg)
 		case modeConfirm:
 			return m.updateConfirm(msg)
 		}
 	case tea.MouseWheelMsg:
-		if m.mode == modeSQL || m.mode == modeMembers {
-			var cmd tea.Cmd
-			m.overlay, cmd = m.overlay.Update(msg)
-			return m, cmd
+		switch m.mode {
+		case modeSQL:
+			m.sql, _, _ = m.sql.Update(msg)
+		case modeMembers:
+			m.members, _ = m.members.Update(msg)
+		case modeTemplates:
+			if matches := m.templateMatches(); len(matches) > 0 {
+				if msg.Button == tea.MouseWheelDown {
+					m.tplIdx = min(m.tplIdx+1, len(matches)-1)
+				} else if msg.Button == tea.MouseWheelUp {
+					m.tplIdx = max(m.tplIdx-1, 0)
+				}
+			}
+		default:
+			if msg.Button == tea.MouseWheelDown {
+				m.move(1)
+			} else if msg.Button == tea.MouseWheelUp {
+				m.move(-1)
+			}
 		}
-		if msg.Button == tea.MouseWheelDown {
-			m.move(1)
-		} else if msg.Button == tea.MouseWheelUp {
-			m.move(-1)
-		}
+	case tea.MouseClickMsg:
+		return m.click(msg)
 	default:
-		if m.mode == modeEdit || m.mode == modePickKey {
-			var cmd tea.Cmd
-			m.input, cmd = m.input.Update(msg) // cursor blink
-			return m, cmd
-		}
+		// The member panel's answers (members listed, ids copied, a file written).
+		var cmd tea.Cmd
+		m.members, cmd = m.members.Update(msg)
+		return m, cmd
 	}
 	return m, nil
 }
@@ -290,6 +356,14 @@ func (m Model) updateTree(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.move(-1)
 	case key.Matches(msg, k.Down):
 		m.move(1)
+	case key.Matches(msg, k.Top):
+		m.move(-len(m.rows()) - 1)
+	case key.Matches(msg, k.Bottom):
+		m.move(len(m.rows()) + 1)
+	case key.Matches(msg, k.PageUp):
+		m.move(-max(1, m.height/2))
+	case key.Matches(msg, k.PageDown):
+		m.move(max(1, m.height/2))
 	case key.Matches(msg, k.Edit):
 		if !onCondition {
 			m.openForm(nil)
@@ -428,9 +502,9 @@ func (m Model) updateForm(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 	case key.Matches(msg, k.AddField) && m.formPath != nil:
 		m.mode = modePickKey
-		m.input.SetValue("")
+		cmd := m.input.Start("")
 		m.refreshSuggestions()
-		return m, m.input.Focus()
+		return m, cmd
 	case key.Matches(msg, k.DeleteField) && m.formPath != nil && m.formRow > 0 && m.formRow < len(fields):
 		d := m.draft.Clone()
 		n := d.At(m.formPath)
@@ -456,11 +530,11 @@ func (m *Model) startEdit(i int) tea.Cmd {
 	m.formRow = i
 	m.before = f.Value
 	m.mode = modeEdit
-	m.input.SetValue(f.Value)
-	m.input.CursorEnd()
+	// The value starts selected: typing replaces it, an arrow key keeps it.
+	focus := m.input.Start(f.Value)
 	m.suggIdx = -1
 	cmd := m.refreshSuggestions()
-	return tea.Batch(m.input.Focus(), cmd)
+	return tea.Batch(focus, cmd)
 }
 
 // editKey is the key of the field being typed.
@@ -553,12 +627,12 @@ func (m Model) updateEdit(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m.addField(value)
 		}
 		m.setField(m.formRow, value)
-		m.input.Blur()
+		m.input.Stop()
 		m.mode = modeForm
 		m.reparse()
 		return m, m.schedule()
 	case key.Matches(msg, k.Cancel):
-		m.input.Blur()
+		m.input.Stop()
 		if m.mode == modePickKey {
 			m.mode = modeForm
 			return m, nil
@@ -590,8 +664,8 @@ func (m Model) updateEdit(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 func (m Model) addField(k string) (Model, tea.Cmd) {
 	k = strings.TrimSpace(k)
 	if k == "" || k == "where." {
-		m.input.SetValue("where.")
-		m.input.CursorEnd()
+		m.input.Start("where.")
+		m.input, _ = m.input.Update(tea.KeyPressMsg{Code: tea.KeyEnd}) // keep "where." and type after it
 		return m, m.refreshSuggestions()
 	}
 	d := m.draft.Clone()
@@ -606,7 +680,7 @@ func (m Model) addField(k string) (Model, tea.Cmd) {
 		return m, nil
 	}
 	n.Fields = append(n.Fields, Field{Key: k})
-	m.input.Blur()
+	m.input.Stop()
 	m.undo = append(m.undo, snapshot{draft: m.draft, cursor: m.cursor})
 	m.redo = nil
 	m.draft = d
@@ -616,19 +690,73 @@ func (m Model) addField(k string) (Model, tea.Cmd) {
 	return m, cmd
 }
 
-// templateMatches are the templates matching the filter, in display order.
+// templateMatches are the templates matching the filter, in display order (grouped by
+// type). Every word typed must appear in the template's group, title or the condition it
+// adds ("trial" finds the template that adds trial_start); fuzzy matching found "trial" in
+// "during sale windows" and put it first.
 func (m Model) templateMatches() []Template {
 	all := Templates()
-	if m.tplFilter == "" {
+	words := strings.Fields(strings.ToLower(m.tplFilter))
+	if len(words) == 0 {
 		return all
 	}
 	var out []Template
 	for _, t := range all {
-		if suggest(m.tplFilter, []string{t.Group + " " + t.Title}) != nil || strings.Contains(t.Group+" "+t.Title, m.tplFilter) {
+		if templateScore(t, words, m.deps.Vocab) > 0 {
 			out = append(out, t)
 		}
 	}
 	return out
+}
+
+// templateScore ranks a template against the words typed, 0 when a word is missing: a word
+// starting a word of the title counts most, then one inside the title, the group, and
+// last the condition the template adds.
+func templateScore(t Template, words []string, v Vocab) int {
+	title, group := strings.ToLower(t.Title), strings.ToLower(t.Group)
+	content := strings.ToLower(describeNode(t.Build(v)))
+	score := 0
+	for _, w := range words {
+		switch {
+		case slices.ContainsFunc(strings.FieldsFunc(title, func(r rune) bool { return r == ' ' || r == '(' || r == '-' }),
+			func(tw string) bool { return strings.HasPrefix(tw, w) }):
+			score += 10
+		case strings.Contains(title, w):
+			score += 5
+		case strings.Contains(group, w):
+			score += 3
+		case strings.Contains(content, w):
+			score++
+		default:
+			return 0
+		}
+	}
+	return score
+}
+
+// describeNode writes a node's fields as text, for the template filter.
+func describeNode(n *Node) string {
+	var parts []string
+	for _, f := range n.Fields {
+		parts = append(parts, f.Key, f.Value)
+	}
+	for _, k := range n.Kids {
+		parts = append(parts, describeNode(k))
+	}
+	return strings.Join(parts, " ")
+}
+
+// bestTemplate is the position of the best match among the matches: the one selected when
+// the filter changes, wherever its group is drawn.
+func (m Model) bestTemplate(matches []Template) int {
+	words := strings.Fields(strings.ToLower(m.tplFilter))
+	best, top := 0, -1
+	for i, t := range matches {
+		if s := templateScore(t, words, m.deps.Vocab); s > top {
+			best, top = i, s
+		}
+	}
+	return best
 }
 
 func (m Model) updateTemplates(msg tea.KeyPressMsg) (Model, tea.Cmd) {
@@ -647,60 +775,79 @@ func (m Model) updateTemplates(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			m.tplIdx = (m.tplIdx - 1 + len(matches)) % len(matches)
 		}
 		return m, nil
+	case "pgdown", "end":
+		m.tplIdx = max(0, len(matches)-1)
+		return m, nil
+	case "pgup", "home":
+		m.tplIdx = 0
+		return m, nil
 	case "enter":
 		if m.tplIdx >= len(matches) {
 			return m, nil
 		}
-		node := matches[m.tplIdx].Build(m.deps.Vocab)
-		var at []int
-		if m.cursor > 0 {
-			at = m.selectedPath()
-		}
-		d, sel := m.draft.Add(at, node)
-		m.mode = modeTree
-		cmd := m.commit(d, sel)
-		// A new leaf goes straight to its form; a group's first leaf likewise.
-		leafPath := sel
-		for n := m.draft.At(leafPath); n != nil && n.Kind != Leaf && len(n.Kids) > 0; n = m.draft.At(leafPath) {
-			leafPath = append(slices.Clone(leafPath), 0)
-		}
-		if n := m.draft.At(leafPath); n != nil && n.Kind == Leaf {
-			m.selectPath(leafPath)
-			m.openForm(leafPath)
-		}
-		return m, cmd
+		return m.addTemplate(matches[m.tplIdx])
 	case "backspace":
 		if m.tplFilter != "" {
-			m.tplFilter = m.tplFilter[:len(m.tplFilter)-1]
-			m.tplIdx = 0
+			r := []rune(m.tplFilter)
+			m.tplFilter = string(r[:len(r)-1])
+			m.tplIdx = m.bestTemplate(m.templateMatches())
 		}
+		return m, nil
+	case "ctrl+u", "ctrl+w":
+		m.tplFilter, m.tplIdx = "", 0
 		return m, nil
 	}
 	if msg.Text != "" {
 		m.tplFilter += msg.Text
-		m.tplIdx = 0
+		m.tplIdx = m.bestTemplate(m.templateMatches())
 	}
 	return m, nil
 }
 
-func (m Model) updateOverlay(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+// addTemplate adds the template's condition near the cursor and opens its form.
+func (m Model) addTemplate(t Template) (Model, tea.Cmd) {
+	node := t.Build(m.deps.Vocab)
+	var at []int
+	if m.cursor > 0 {
+		at = m.selectedPath()
+	}
+	d, sel := m.draft.Add(at, node)
+	m.mode = modeTree
+	cmd := m.commit(d, sel)
+	// A new leaf goes straight to its form; a group's first leaf likewise.
+	leafPath := sel
+	for n := m.draft.At(leafPath); n != nil && n.Kind != Leaf && len(n.Kids) > 0; n = m.draft.At(leafPath) {
+		leafPath = append(slices.Clone(leafPath), 0)
+	}
+	if n := m.draft.At(leafPath); n != nil && n.Kind == Leaf {
+		m.selectPath(leafPath)
+		m.openForm(leafPath)
+	}
+	return m, cmd
+}
+
+func (m Model) updateSQL(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.Back), msg.String() == "q":
 		m.mode = modeTree
 		return m, nil
 	case key.Matches(msg, m.keys.Copy):
-		if m.overlayCopy == "" {
+		if m.sqlText == "" {
 			return m, nil
 		}
-		if m.mode == modeSQL {
-			m.status = "SQL copied to the clipboard (OSC 52)"
-		} else {
-			m.status = "member ids copied to the clipboard (OSC 52)"
-		}
-		return m, tea.SetClipboard(m.overlayCopy)
+		m.status = "SQL copied to the clipboard (OSC 52)"
+		return m, tea.SetClipboard(m.sqlText)
 	}
+	m.sql, _, _ = m.sql.Update(msg)
+	return m, nil
+}
+
+func (m Model) updateMembers(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	var cmd tea.Cmd
-	m.overlay, cmd = m.overlay.Update(msg)
+	m.members, cmd = m.members.Update(msg)
+	if m.members.Done() {
+		m.mode = modeTree
+	}
 	return m, cmd
 }
 
@@ -717,4 +864,70 @@ func (m Model) updateConfirm(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.mode = modeTree
 	}
 	return m, nil
+}
+
+// click selects what is under the mouse: a tree row, a form field, a template, a member.
+// A second click on the selected row opens it, as enter would.
+func (m Model) click(msg tea.MouseClickMsg) (Model, tea.Cmd) {
+	if msg.Button != tea.MouseLeft {
+		return m, nil
+	}
+	y := msg.Y - m.top
+	switch m.mode {
+	case modeMembers:
+		m.members.Click(y)
+		return m, nil
+	case modeTemplates:
+		_, tplOf := m.templateLines()
+		if y < 0 || y >= len(tplOf) || tplOf[y] < 0 {
+			return m, nil
+		}
+		if tplOf[y] == m.tplIdx {
+			return m.addTemplate(m.templateMatches()[m.tplIdx])
+		}
+		m.tplIdx = tplOf[y]
+		return m, nil
+	case modeTree, modeForm:
+	default:
+		return m, nil // typing or confirming: the keyboard decides
+	}
+	bodyH := max(1, m.height-1-len(m.footerLines()))
+	var hits []lineHit
+	top := 1 // the title line
+	if m.wide() {
+		leftW, _ := m.columns()
+		if msg.X >= leftW {
+			return m, nil
+		}
+		_, hits = m.editorLines(leftW, bodyH)
+	} else {
+		ph := lipgloss.Height(m.previewCompact(m.width))
+		_, hits = m.editorLines(m.width, bodyH-ph)
+		top += ph
+	}
+	i := y - top
+	if i < 0 || i >= len(hits) {
+		return m, nil
+	}
+	switch h := hits[i]; {
+	case h.row >= 0:
+		if m.mode == modeTree && h.row == m.cursor {
+			return m.updateTree(tea.KeyPressMsg{Code: tea.KeyEnter})
+		}
+		m.mode, m.cursor = modeTree, h.row
+	case h.field >= 0 && m.mode == modeForm:
+		if h.field == m.formRow {
+			return m, m.startEdit(h.field)
+		}
+		m.formRow = h.field
+	}
+	return m, nil
+}
+
+// expectation is whether the count shown satisfies the draft's expect:, when both exist.
+func (m Model) expectation() (counts.Expectation, bool) {
+	if !m.showCounts() || m.parsed.Expect.Members == nil {
+		return counts.Expectation{}, false
+	}
+	return counts.Expect(m.parsed.Expect.Members, m.result.Members.Count()), true
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/segments"
-	"github.com/segscope/segscope/tui/memberlist"
+	"github.com/segscope/segscope/tui/list"
 	"github.com/segscope/segscope/tui/safe"
 )
 
@@ -33,9 +33,8 @@ type valuesMsg struct {
 	values []string
 }
 
-// overlayMsg fills the SQL or members overlay; copy is what the copy key puts on the
-// clipboard.
-type overlayMsg struct{ text, copy string }
+// sqlMsg fills the SQL view; copy is what the copy key puts on the clipboard.
+type sqlMsg struct{ text, copy string }
 
 type savedMsg struct {
 	file string
@@ -230,17 +229,29 @@ func (m *Model) showSQL() tea.Cmd {
 		return nil
 	}
 	m.mode = modeSQL
-	m.overlayText = "compiling…"
-	m.overlay.SetContent(m.overlayText)
+	m.sqlText = ""
+	m.sql.SetRows(nil)
 	eng, seg, asOf := m.deps.Engine, m.parsed, m.deps.AsOf
 	res := draftResolver{base: m.deps.Resolver, seg: seg}
 	return func() tea.Msg {
 		sql, err := eng.SQL(seg, res, asOf)
 		if err != nil {
-			return overlayMsg{text: "Could not compile: " + err.Error()}
+			return sqlMsg{text: "Could not compile: " + err.Error()}
 		}
-		return overlayMsg{text: sql, copy: sql}
+		return sqlMsg{text: sql, copy: sql}
 	}
+}
+
+// sqlRows are the SQL's lines: long ones scroll sideways rather than wrap, so the text stays
+// what the DuckDB CLI runs.
+func sqlRows(text string) []list.Row {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	rows := make([]list.Row, len(lines))
+	for i, l := range lines {
+		l = safe.Text(l)
+		rows[i] = list.Row{Key: l, Text: l}
+	}
+	return rows
 }
 
 func (m *Model) showMembers() tea.Cmd {
@@ -249,19 +260,7 @@ func (m *Model) showMembers() tea.Cmd {
 		return nil
 	}
 	m.mode = modeMembers
-	m.overlayText = "reading members…"
-	m.overlay.SetContent(m.overlayText)
-	eng, set, unit, asOf, ctx := m.deps.Engine, m.result.Members, m.result.Unit, m.result.AsOf, m.ctx
-	total := m.result.Members.Count()
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		members, err := eng.Members(ctx, set, unit, query.MembersOptions{Limit: 50, AsOf: asOf})
-		if err != nil {
-			return overlayMsg{text: "Could not list members: " + err.Error()}
-		}
-		return overlayMsg{text: memberlist.Table(members, int64(total)), copy: memberlist.IDs(members)}
-	}
+	return m.members.Open("Members of "+m.draft.Name, m.draft.Name, m.result.Members, m.result.Unit, m.result.AsOf)
 }
 
 // save writes the draft into the workspace, keeping the file's comments when it can.
@@ -283,11 +282,11 @@ func (m *Model) save() tea.Cmd {
 	if file == "" {
 		file = filepath.Join(segmentsDir(m.deps.Dir), seg.Name+".yaml")
 		if other := m.otherSegment(seg.Name); other != nil {
-			m.status = fmt.Sprintf("cannot save: %s already defines a segment named %s", other.File, seg.Name)
+			m.status = fmt.Sprintf("cannot save: the workspace already has a segment named %s (in %s); rename this one", seg.Name, m.show(other.File))
 			return nil
 		}
 	} else if other := m.otherSegment(seg.Name); other != nil && other.File != m.file {
-		m.status = fmt.Sprintf("cannot save: %s already defines a segment named %s", other.File, seg.Name)
+		m.status = fmt.Sprintf("cannot save: the workspace already has a segment named %s (in %s); rename this one", seg.Name, m.show(other.File))
 		return nil
 	}
 	original, isNew := m.original, m.file == ""
@@ -298,12 +297,15 @@ func (m *Model) save() tea.Cmd {
 		}
 		if isNew {
 			if _, err := os.Stat(file); err == nil {
-				return savedMsg{err: fmt.Errorf("%s already exists", file)}
+				return savedMsg{err: fmt.Errorf("a file named %s is already there; rename the segment", filepath.Base(file))}
 			}
 		}
 		return savedMsg{file: file, text: text, err: writeFileAtomic(file, text)}
 	}
 }
+
+// show writes a workspace file the way the builder shows files.
+func (m Model) show(file string) string { return ShowPath(m.deps.Dir, m.deps.DirLabel, file) }
 
 func (m Model) otherSegment(name string) *segments.Segment {
 	if m.deps.Resolver == nil {

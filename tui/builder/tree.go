@@ -1,6 +1,9 @@
 package builder
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Row is one line of the condition tree as drawn: a node and where it stands.
 type Row struct {
@@ -114,7 +117,9 @@ func (d Draft) Move(path []int, delta int) (Draft, []int) {
 	return d, append(slices.Clone(parentPath), j)
 }
 
-// Negate wraps the node in not, or removes the not around it.
+// Negate turns a condition into its opposite the way a person would write it: did ⇄
+// did_not, then ⇄ then_not; anything else it wraps in not, or unwraps from the not around
+// it.
 func (d Draft) Negate(path []int) (Draft, []int) {
 	d = d.Clone()
 	n := d.At(path)
@@ -129,6 +134,10 @@ func (d Draft) Negate(path []int) (Draft, []int) {
 		parentPath := path[:len(path)-1]
 		d.replace(parentPath, n)
 		return d, slices.Clone(parentPath)
+	}
+	if flipped, ok := flip(n); ok {
+		d.replace(path, flipped)
+		return d, path
 	}
 	d.replace(path, &Node{Kind: Not, Kids: []*Node{n}})
 	return d, path
@@ -172,4 +181,44 @@ func (d *Draft) replace(path []int, n *Node) {
 		return
 	}
 	d.At(path[:len(path)-1]).Kids[path[len(path)-1]] = n
+}
+
+// flip is the opposite of a leaf written with the opposite key: did: E ⇄ did_not: E (only
+// when did counts "at least once", the default: "did E 3+ times" has no did_not form), and
+// did: A then: B ⇄ did: A then_not: B.
+func flip(n *Node) (*Node, bool) {
+	if n.Kind != Leaf {
+		return nil, false
+	}
+	c := n.Clone()
+	rename := func(from, to string) bool {
+		for i, f := range c.Fields {
+			if f.Key == from {
+				c.Fields[i].Key = to
+				return true
+			}
+		}
+		return false
+	}
+	switch c.Head() {
+	case "did":
+		if rename("then", "then_not") || rename("then_not", "then") {
+			return c, true
+		}
+		if _, ok := c.Get("users"); ok {
+			return nil, false
+		}
+		if times, ok := c.Get("times"); ok {
+			if t := strings.Join(strings.Fields(times), " "); t != ">= 1" {
+				return nil, false
+			}
+			c.Fields = slices.DeleteFunc(c.Fields, func(f Field) bool { return f.Key == "times" })
+		}
+		c.Fields[0].Key = "did_not"
+		return c, true
+	case "did_not":
+		c.Fields[0].Key = "did"
+		return c, true
+	}
+	return nil, false
 }

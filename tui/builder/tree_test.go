@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-func leaf(event string) *Node { return &Node{Kind: Leaf, Fields: []Field{{"did", event}}} }
+// leaf is a condition n wraps in not (a reference has no opposite key).
+func leaf(name string) *Node { return &Node{Kind: Leaf, Fields: []Field{{"segment", name}}} }
 
 // shape writes a tree compactly: all(a, not(b)).
 func shape(n *Node) string {
@@ -13,8 +14,7 @@ func shape(n *Node) string {
 		return "∅"
 	}
 	if n.Kind == Leaf {
-		v, _ := n.Get("did")
-		return v
+		return n.Fields[0].Value
 	}
 	parts := make([]string, len(n.Kids))
 	for i, k := range n.Kids {
@@ -83,4 +83,46 @@ func TestRowsInDrawingOrder(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Errorf("rows = %v, want %s", got, want)
 	}
+}
+
+// TestNegateFlipsKeys: n on did gives did_not and back, on then gives then_not and back;
+// a count other than "at least once" has no opposite key and is wrapped in not.
+func TestNegateFlipsKeys(t *testing.T) {
+	for _, tc := range []struct {
+		fields []Field
+		want   string
+		back   bool // n again gives the original back
+	}{
+		{[]Field{{"did", "purchase"}, {"in_last", "30d"}}, "did_not: purchase, in_last: 30d", true},
+		{[]Field{{"did_not", "email_open"}, {"in_last", "60d"}}, "did: email_open, in_last: 60d", true},
+		{[]Field{{"did", "purchase"}, {"times", ">=  1"}}, "did_not: purchase", false}, // "at least once" is did_not's opposite
+		{[]Field{{"did", "add_to_cart"}, {"then", "purchase"}, {"within", "2h"}}, "did: add_to_cart, then_not: purchase, within: 2h", true},
+		{[]Field{{"did", "add_to_cart"}, {"then_not", "purchase"}, {"within", "2h"}}, "did: add_to_cart, then: purchase, within: 2h", true},
+		{[]Field{{"did", "purchase"}, {"times", ">= 3"}}, "not(did: purchase, times: >= 3)", true},
+		{[]Field{{"last", "purchase"}, {"ago", "> 90d"}}, "not(last: purchase, ago: > 90d)", true},
+	} {
+		d := Draft{Root: &Node{Kind: All, Kids: []*Node{{Kind: Leaf, Fields: tc.fields}}}}
+		got, sel := d.Negate([]int{0})
+		if s := fields(got.At([]int{0})); s != tc.want {
+			t.Errorf("n on %v: %s, want %s", tc.fields, s, tc.want)
+		}
+		if len(sel) != 1 || sel[0] != 0 {
+			t.Errorf("n on %v selects %v", tc.fields, sel)
+		}
+		again, _ := got.Negate([]int{0})
+		if s := fields(again.At([]int{0})); tc.back && s != fields(d.At([]int{0})) {
+			t.Errorf("n twice on %v: %s, want it back", tc.fields, s)
+		}
+	}
+}
+
+func fields(n *Node) string {
+	if n.Kind == Not {
+		return "not(" + fields(n.Kids[0]) + ")"
+	}
+	parts := make([]string, len(n.Fields))
+	for i, f := range n.Fields {
+		parts[i] = f.Key + ": " + f.Value
+	}
+	return strings.Join(parts, ", ")
 }

@@ -20,28 +20,38 @@ import (
 func (m Model) View() string {
 	switch m.mode {
 	case modeSQL:
-		return m.overlayView("SQL", "runs as it is in the DuckDB CLI on the store")
+		return m.sqlView()
 	case modeMembers:
-		return m.overlayView("Members", "a sample, by id")
+		return m.members.View() + "\n" + strings.Join(m.footerLines(), "\n")
 	case modeTemplates:
 		return m.templatesView()
 	}
 	title := m.titleLine()
-	footer := m.footerLine()
-	bodyH := max(1, m.height-2)
+	footer := m.footerLines()
+	bodyH := max(1, m.height-1-len(footer))
 	var body string
-	if m.width >= 100 {
-		leftW := m.width * 58 / 100
-		rightW := m.width - leftW - 2
-		left := layout.Block(m.editorView(leftW, bodyH), leftW, bodyH)
+	if m.wide() {
+		leftW, rightW := m.columns()
+		lines, _ := m.editorLines(leftW, bodyH)
+		left := layout.Block(strings.Join(lines, "\n"), leftW, bodyH)
 		right := layout.Block(m.previewView(rightW, bodyH), rightW, bodyH)
 		body = lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", right)
 	} else {
 		preview := m.previewCompact(m.width)
 		ph := lipgloss.Height(preview)
-		body = preview + "\n" + layout.Block(m.editorView(m.width, bodyH-ph), m.width, bodyH-ph)
+		lines, _ := m.editorLines(m.width, bodyH-ph)
+		body = preview + "\n" + layout.Block(strings.Join(lines, "\n"), m.width, bodyH-ph)
 	}
-	return title + "\n" + layout.Block(body, m.width, bodyH) + "\n" + footer
+	return title + "\n" + layout.Block(body, m.width, bodyH) + "\n" + strings.Join(footer, "\n")
+}
+
+// wide reports whether the preview sits beside the editor.
+func (m Model) wide() bool { return m.width >= 100 }
+
+// columns are the editor's and the preview's widths on a wide screen.
+func (m Model) columns() (int, int) {
+	leftW := m.width * 58 / 100
+	return leftW, m.width - leftW - 2
 }
 
 func (m Model) titleLine() string {
@@ -58,43 +68,87 @@ func (m Model) titleLine() string {
 	return ansi.Truncate(s, m.width, "…")
 }
 
-func (m Model) footerLine() string {
+// footerLines are the confirmation or the last status, wrapped whole: a failed save must
+// show its reason, not lose it past the edge.
+func (m Model) footerLines() []string {
 	th := m.th
 	switch {
 	case m.mode == modeConfirm:
-		return ansi.Truncate(th.Warning.Render("Unsaved changes to "+m.draft.Name+": ")+
+		return strings.Split(layout.Wrap(th.Warning.Render("Unsaved changes to "+m.draft.Name+": ")+
 			th.Emphasis.Render("s")+th.Subtle.Render(" save · ")+th.Emphasis.Render("d")+th.Subtle.Render(" discard · ")+
-			th.Emphasis.Render("esc")+th.Subtle.Render(" keep editing"), m.width, "…")
+			th.Emphasis.Render("esc")+th.Subtle.Render(" keep editing"), m.width), "\n")
 	case m.status != "":
-		return ansi.Truncate(th.Subtle.Render(m.shown(m.status)), m.width, "…")
+		style := th.Subtle
+		if strings.HasPrefix(m.status, "not saved") || strings.HasPrefix(m.status, "cannot") {
+			style = th.Error
+		}
+		lines := strings.Split(layout.Wrap(style.Render(m.shown(m.status)), m.width), "\n")
+		return lines[:min(len(lines), 3)]
 	}
-	return ""
+	return []string{""}
 }
 
-// editorView is the condition tree, with the form of the condition being edited below it.
-func (m Model) editorView(w, h int) string {
-	tree := m.treeView(w)
-	if m.mode == modeForm || m.mode == modeEdit || m.mode == modePickKey {
-		form := m.formView(w)
-		treeH := max(3, h-lipgloss.Height(form)-1)
-		return scrollTo(tree, m.cursor, treeH) + "\n" + form
+// lineHit says what a line of the editor shows: a tree row (the cursor value that selects
+// it) or a form field; -1 for neither.
+type lineHit struct{ row, field int }
+
+// editorLines is the condition tree, with the form of the condition being edited below it,
+// cut to h lines around the cursor; hits say what each line drawn is, for the mouse.
+func (m Model) editorLines(w, h int) ([]string, []lineHit) {
+	tree, rowOf := m.treeLines(w)
+	hits := make([]lineHit, len(tree))
+	sel := 0
+	for i, r := range rowOf {
+		hits[i] = lineHit{row: r, field: -1}
+		if r == m.cursor {
+			sel = i
+		}
 	}
-	return scrollTo(tree, m.cursor, h)
+	if m.mode == modeForm || m.mode == modeEdit || m.mode == modePickKey {
+		form, fieldOf := m.formLines(w)
+		treeH := max(3, h-len(form)-1)
+		first := scrollStart(len(tree), sel, treeH)
+		end := min(len(tree), first+treeH)
+		lines := append(slices.Clone(tree[first:end]), form...)
+		hits = hits[first:end]
+		for _, f := range fieldOf {
+			hits = append(hits, lineHit{row: -1, field: f})
+		}
+		return lines, hits
+	}
+	first := scrollStart(len(tree), sel, h)
+	end := min(len(tree), first+h)
+	return tree[first:end], hits[first:end]
+}
+
+// scrollStart is the first of n lines shown in a window of h lines that keeps line sel in
+// view, centred when it can.
+func scrollStart(n, sel, h int) int {
+	if n <= h {
+		return 0
+	}
+	return max(0, min(sel-h/2, n-h))
 }
 
 // scrollTo keeps line sel in a window of h lines.
 func scrollTo(s string, sel, h int) string {
 	lines := strings.Split(s, "\n")
-	if len(lines) <= h {
-		return s
-	}
-	start := max(0, min(sel-h/2, len(lines)-h))
-	return strings.Join(lines[start:start+h], "\n")
+	start := scrollStart(len(lines), sel, h)
+	return strings.Join(lines[start:min(len(lines), start+h)], "\n")
 }
 
-func (m Model) treeView(w int) string {
+// treeLines are the segment's row and the condition rows, each followed by its problems;
+// rowOf[i] is the cursor value of line i (-1 for a problem's line).
+func (m Model) treeLines(w int) ([]string, []int) {
 	th := m.th
 	var lines []string
+	var rowOf []int
+	add := func(row int, ls ...string) {
+		for _, l := range ls {
+			lines = append(lines, l)
+			rowOf = append(rowOf, row)
+		}
+	}
 	countW := 9
 	// The segment's own row.
 	head := "segment " + safe.Text(m.draft.Name)
@@ -105,18 +159,22 @@ func (m Model) treeView(w int) string {
 	if m.draft.Unit != "" {
 		meta = append(meta, "unit "+m.draft.Unit)
 	}
-	if m.draft.Expect != "" {
-		meta = append(meta, "expect "+m.draft.Expect)
-	}
 	row := th.Emphasis.Render(head)
 	if len(meta) > 0 {
 		row += th.Subtle.Render("  " + strings.Join(meta, " · "))
 	}
-	lines = append(lines, m.decorate(0, row, "", w))
-	lines = append(lines, m.errorLines(Loc{Field: -1}, true, 2, w)...)
+	if m.draft.Expect != "" {
+		if e, ok := m.expectation(); ok {
+			row += "  " + e.Badge(th)
+		} else {
+			row += th.Subtle.Render("  expect " + m.draft.Expect)
+		}
+	}
+	add(0, m.decorate(0, row, "", w))
+	add(-1, m.errorLines(Loc{Field: -1}, true, 2, w)...)
 
 	if m.draft.Root == nil {
-		lines = append(lines, th.Subtle.Render("  no conditions yet: press a to add one"))
+		add(-1, th.Subtle.Render("  no conditions yet: press a to add one"))
 	}
 	for i, r := range m.rows() {
 		indent := strings.Repeat("  ", r.Depth+1)
@@ -125,10 +183,10 @@ func (m Model) treeView(w int) string {
 		if c, ok := m.counts[pathKey(r.Path)]; ok && m.showCounts() {
 			count = format.Count(c)
 		}
-		lines = append(lines, m.decorate(i+1, text, fmt.Sprintf("%*s", countW, count), w))
-		lines = append(lines, m.errorLines(Loc{Path: r.Path, Field: -1}, false, 2*r.Depth+4, w)...)
+		add(i+1, m.decorate(i+1, text, fmt.Sprintf("%*s", countW, count), w))
+		add(-1, m.errorLines(Loc{Path: r.Path, Field: -1}, false, 2*r.Depth+4, w)...)
 	}
-	return strings.Join(lines, "\n")
+	return lines, rowOf
 }
 
 // showCounts: per-condition counts are drawn only while they describe the draft as it is.
@@ -202,14 +260,17 @@ func (m Model) errorLines(loc Loc, header bool, indent, w int) []string {
 	return out
 }
 
-func (m Model) formView(w int) string {
+// formLines are the form of what is edited: a title, then each field with its problems and,
+// while it is typed, its suggestions; fieldOf[i] is the field of line i (-1 for others).
+func (m Model) formLines(w int) ([]string, []int) {
 	th := m.th
 	fields := m.formFields()
 	title := "Segment"
 	if m.formPath != nil {
 		title = "Condition"
 	}
-	lines := []string{th.Heading.Render(title) + th.Subtle.Render("  enter edit · a add field · d delete field · esc back")}
+	lines := []string{ansi.Truncate(th.Heading.Render(title)+th.Subtle.Render("  enter edit · a add field · d delete field · esc back"), w, "…")}
+	fieldOf := []int{-1}
 	keyW := 8
 	for _, f := range fields {
 		keyW = max(keyW, len(f.Key))
@@ -228,20 +289,29 @@ func (m Model) formView(w int) string {
 			value = th.Text.Render(safe.Text(f.Value))
 		}
 		lines = append(lines, ansi.Truncate(mark+th.Subtle.Render(fmt.Sprintf("%-*s ", keyW, f.Key))+value, w, "…"))
+		fieldOf = append(fieldOf, i)
 		for _, e := range m.errs {
 			if m.fieldError(e, i) {
 				lines = append(lines, ansi.Truncate("    "+th.Error.Render("✗ "+e.Msg), w, "…"))
+				fieldOf = append(fieldOf, -1)
 			}
 		}
 		if i == m.formRow && m.mode == modeEdit {
-			lines = append(lines, m.suggestionLines(keyW+4, w)...)
+			for _, l := range m.suggestionLines(keyW+4, w) {
+				lines = append(lines, l)
+				fieldOf = append(fieldOf, -1)
+			}
 		}
 	}
 	if m.mode == modePickKey {
 		lines = append(lines, th.Subtle.Render("  add field: ")+m.input.View())
-		lines = append(lines, m.suggestionLines(14, w)...)
+		fieldOf = append(fieldOf, -1)
+		for _, l := range m.suggestionLines(14, w) {
+			lines = append(lines, l)
+			fieldOf = append(fieldOf, -1)
+		}
 	}
-	return strings.Join(lines, "\n")
+	return lines, fieldOf
 }
 
 func (m Model) fieldError(e FieldError, i int) bool {
@@ -257,6 +327,8 @@ func (m Model) suggestionLines(indent, w int) []string {
 	for i, s := range m.sugg {
 		line := strings.Repeat(" ", indent) + safe.Text(s)
 		if i == m.suggIdx {
+			// The marker shows the suggestion enter takes without colour too.
+			line = strings.Repeat(" ", max(0, indent-2)) + "▸ " + safe.Text(s)
 			out = append(out, th.Selected.Render(ansi.Truncate(line, w, "…")))
 		} else {
 			out = append(out, th.Subtle.Render(ansi.Truncate(line, w, "…")))
@@ -302,6 +374,9 @@ func (m Model) previewView(w, h int) string {
 			state = th.Warning.Render("  ↻ updating")
 		}
 		lines = append(lines, big+share+state)
+		if e, ok := m.expectation(); ok {
+			lines = append(lines, strings.Split(layout.Wrap(e.Sentence(th, n), w), "\n")...)
+		}
 		lines = append(lines, th.Subtle.Render(fmt.Sprintf("as of %s · %s · %d queries, %d cached",
 			format.Timestamp(r.AsOf), format.Elapsed(r.Elapsed), r.Queries, r.CacheHits)))
 		if len(r.Waterfall) > 1 {
@@ -343,6 +418,9 @@ func (m Model) previewCompact(w int) string {
 		if m.evaluating || m.evalSeq != m.seq {
 			s += th.Warning.Render("  ↻")
 		}
+		if e, ok := m.expectation(); ok {
+			s += "  " + e.Badge(th)
+		}
 		if len(r.Waterfall) > 1 {
 			steps := make([]string, len(r.Waterfall))
 			for i, st := range r.Waterfall {
@@ -354,40 +432,54 @@ func (m Model) previewCompact(w int) string {
 	return ansi.Truncate(s, w, "…")
 }
 
-func (m Model) overlayView(title, subtitle string) string {
+func (m Model) sqlView() string {
 	th := m.th
-	head := th.Heading.Render(title) + th.Subtle.Render("  "+subtitle+" · c copy · esc back")
-	return ansi.Truncate(head, m.width, "…") + "\n" + m.overlay.View() + "\n" + m.footerLine()
+	head := th.Heading.Render("SQL") + th.Subtle.Render("  runs as it is in the DuckDB CLI on the store · c copy · esc back")
+	return ansi.Truncate(head, m.width, "…") + "\n" + m.sql.View() + "\n" + strings.Join(m.footerLines(), "\n")
 }
 
 func (m Model) templatesView() string {
+	lines, _ := m.templateLines()
+	return strings.Join(lines, "\n")
+}
+
+// templateLines are the template picker as drawn, scrolled to keep the chosen template in
+// view; tplOf[i] is the template (position among the matches) on line i, -1 for others.
+func (m Model) templateLines() ([]string, []int) {
 	th := m.th
-	lines := []string{th.Heading.Render("Add a condition") + th.Subtle.Render("  type to filter · ↑↓ choose · enter add · esc cancel")}
-	filter := m.tplFilter
-	if filter == "" {
-		filter = th.Subtle.Render("(all)")
+	head := []string{ansi.Truncate(th.Heading.Render("Add a condition")+
+		th.Subtle.Render("  type to filter · ↑↓ choose · enter add · ctrl+u clear · esc cancel"), m.width, "…")}
+	filter := th.Text.Render(m.tplFilter + "▏")
+	if m.tplFilter == "" {
+		filter = th.Subtle.Render("(all) type words: purchase, trial, rfm, …")
 	}
-	lines = append(lines, th.Subtle.Render("filter: ")+th.Text.Render(filter), "")
-	group := ""
-	for i, t := range m.templateMatches() {
+	head = append(head, th.Subtle.Render("filter: ")+filter, "")
+	matches := m.templateMatches()
+	if len(matches) == 0 {
+		head = append(head, th.Warning.Render(fmt.Sprintf("No template matches %q", m.tplFilter))+th.Subtle.Render(" · ctrl+u clears the filter"))
+		return head, []int{-1, -1, -1, -1}
+	}
+	var body []string
+	var tplOf []int
+	sel, group := 0, ""
+	for i, t := range matches {
 		if t.Group != group {
 			group = t.Group
-			lines = append(lines, th.Group.Render(group))
+			body = append(body, th.Group.Render(group))
+			tplOf = append(tplOf, -1)
 		}
 		line := "  " + t.Title
 		if i == m.tplIdx {
+			sel = len(body)
 			line = th.Selected.Render(ansi.Truncate("▸ "+t.Title, m.width, "…"))
 		}
-		lines = append(lines, line)
+		body = append(body, line)
+		tplOf = append(tplOf, i)
 	}
-	// Keep the chosen template in view.
-	sel := 0
-	for i, l := range lines {
-		if strings.Contains(l, "▸ ") {
-			sel = i
-		}
-	}
-	return scrollTo(strings.Join(lines, "\n"), sel, max(3, m.height))
+	h := max(1, m.height-len(head))
+	first := scrollStart(len(body), sel, h)
+	end := min(len(body), first+h)
+	return append(head, body[first:end]...), append([]int{-1, -1, -1}, tplOf[first:end]...)
 }
 
 // shown is a message for the screen, sanitised, the workspace folder hidden behind its

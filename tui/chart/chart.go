@@ -30,11 +30,20 @@ type BarStyles struct {
 // HBars draws one bar per row, scaled to the largest value, in exactly width columns.
 // The value is written with valueFmt.
 func HBars(bars []Bar, width int, st BarStyles, valueFmt func(int64) string) string {
+	var maxV int64
+	for _, b := range bars {
+		maxV = max(maxV, b.Value)
+	}
+	return HBarsScaled(bars, maxV, width, st, valueFmt)
+}
+
+// HBarsScaled is HBars with the full bar at maxV: a page of a longer list keeps the scale
+// of the whole list, so a small value never looks big because its page is small.
+func HBarsScaled(bars []Bar, maxV int64, width int, st BarStyles, valueFmt func(int64) string) string {
 	if len(bars) == 0 || width <= 0 {
 		return ""
 	}
 	labelW, valueW, noteW := 0, 0, 0
-	var maxV int64
 	for _, b := range bars {
 		labelW = max(labelW, ansi.StringWidth(b.Label))
 		valueW = max(valueW, len(valueFmt(b.Value)))

@@ -9,15 +9,15 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/chart"
+	"github.com/segscope/segscope/tui/input"
+	"github.com/segscope/segscope/tui/list"
 	"github.com/segscope/segscope/tui/safe"
 	"github.com/segscope/segscope/tui/theme"
 )
@@ -28,9 +28,10 @@ type KeyMap struct {
 	AsOf, Latest      key.Binding
 	DayBack, DayAhead key.Binding
 	Confirm, Cancel   key.Binding
+	nav               []key.Binding // the list's paging and sideways keys
 }
 
-// DefaultKeyMap scrolls the event list and moves as_of.
+// DefaultKeyMap scrolls the lists and moves as_of.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "scroll")),
@@ -57,7 +58,11 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	if k.Confirm.Enabled() {
 		return [][]key.Binding{{k.Confirm, k.Cancel}}
 	}
-	return [][]key.Binding{{k.Down, k.Up}, {k.AsOf, k.Latest, k.DayBack, k.DayAhead}}
+	nav := []key.Binding{k.Down, k.Up}
+	if len(k.nav) > 2 {
+		nav = append(nav, k.nav[2:]...)
+	}
+	return [][]key.Binding{nav, {k.AsOf, k.Latest, k.DayBack, k.DayAhead}}
 }
 
 // AsOfMsg asks the app to evaluate everything as of another time; zero means the latest
@@ -72,20 +77,22 @@ type Model struct {
 	asOf   time.Time
 	width  int
 	height int
-	offset int // first event name shown when the list is longer than the screen
+	// lists is the event names, property keys and user attributes as one document below
+	// the chart: every section is reached by scrolling, at any size.
+	lists list.Model
 
 	editing bool // typing a new as_of
-	input   textinput.Model
+	input   input.Model
 	err     string // why the typed as_of was refused
 }
 
 // New builds the screen; it shows a placeholder until SetInfo.
 func New(th *theme.Theme) Model {
-	in := theme.NewInput()
-	in.Prompt = "as of "
-	in.Placeholder = "2026-11-01 or 2026-11-01T12:00:00Z; empty for the latest event"
-	in.CharLimit = 40
-	m := Model{th: th, keys: DefaultKeyMap(), input: in}
+	in := input.New(th.Selected.Reverse(true))
+	in.Input.Prompt = "as of "
+	in.Input.Placeholder = "2026-11-01 or 2026-11-01T12:00:00Z; empty for the latest event"
+	in.Input.CharLimit = 40
+	m := Model{th: th, keys: DefaultKeyMap(), input: in, lists: list.New(th)}
 	m.syncKeys()
 	return m
 }
@@ -94,15 +101,22 @@ func New(th *theme.Theme) Model {
 func (m Model) Capturing() bool { return m.editing }
 
 // SetTheme swaps the styles (the background colour arrived).
-func (m *Model) SetTheme(th *theme.Theme) { m.th = th }
+func (m *Model) SetTheme(th *theme.Theme) {
+	m.th = th
+	m.lists.SetTheme(th)
+	m.fillLists()
+}
 
 // SetSize sets the area the screen draws in.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.fillLists()
+}
 
 // SetInfo gives the screen the store's description.
 func (m *Model) SetInfo(info *query.Info) {
 	m.info = info
-	m.offset = 0
+	m.fillLists()
 	m.syncKeys()
 }
 
@@ -110,7 +124,11 @@ func (m *Model) SetInfo(info *query.Info) {
 func (m *Model) SetAsOf(t time.Time) { m.asOf = t }
 
 // KeyMap returns the screen's bindings for help.
-func (m Model) KeyMap() KeyMap { return m.keys }
+func (m Model) KeyMap() KeyMap {
+	k := m.keys
+	k.nav = m.lists.Bindings()
+	return k
+}
 
 func (m *Model) syncKeys() {
 	scrollable := !m.editing && m.info != nil && len(m.info.EventCounts) > 1
@@ -131,19 +149,14 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m.updateInput(msg)
 		}
 		switch {
-		case key.Matches(msg, m.keys.Down):
-			m.scroll(1)
-		case key.Matches(msg, m.keys.Up):
-			m.scroll(-1)
 		case key.Matches(msg, m.keys.AsOf):
 			m.editing, m.err = true, ""
-			m.input.SetValue("")
+			value := ""
 			if !m.asOf.IsZero() {
-				m.input.SetValue(m.asOf.UTC().Format(time.RFC3339))
+				value = m.asOf.UTC().Format(time.RFC3339)
 			}
-			m.input.CursorEnd()
 			m.syncKeys()
-			return m, m.input.Focus()
+			return m, m.input.Start(value) // selected: typing a date replaces it
 		case key.Matches(msg, m.keys.Latest):
 			return m, askAsOf(time.Time{})
 		case key.Matches(msg, m.keys.DayBack) && !m.asOf.IsZero():
@@ -151,12 +164,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		case key.Matches(msg, m.keys.DayAhead) && !m.asOf.IsZero():
 			return m, askAsOf(m.asOf.AddDate(0, 0, 1))
 		}
+		m.fitLists()
+		m.lists, _, _ = m.lists.Update(msg)
 	case tea.MouseWheelMsg:
-		if msg.Button == tea.MouseWheelDown {
-			m.scroll(1)
-		} else if msg.Button == tea.MouseWheelUp {
-			m.scroll(-1)
-		}
+		m.fitLists()
+		m.lists, _, _ = m.lists.Update(msg)
 	}
 	return m, nil
 }
@@ -167,7 +179,7 @@ func (m Model) updateInput(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, m.keys.Cancel):
 		m.editing, m.err = false, ""
-		m.input.Blur()
+		m.input.Stop()
 		m.syncKeys()
 		return m, nil
 	case key.Matches(msg, m.keys.Confirm):
@@ -177,7 +189,7 @@ func (m Model) updateInput(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.editing, m.err = false, ""
-		m.input.Blur()
+		m.input.Stop()
 		m.syncKeys()
 		return m, askAsOf(t)
 	}
@@ -187,18 +199,24 @@ func (m Model) updateInput(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, cmd
 }
 
-func (m *Model) scroll(d int) {
-	if m.info == nil {
-		return
-	}
-	m.offset = max(0, min(m.offset+d, len(m.info.EventCounts)-1))
-}
-
 // View draws the screen in exactly the size it was given (or less).
 func (m Model) View() string {
 	if m.info == nil {
 		return m.th.Subtle.Render("Reading the store…")
 	}
+	blocks := m.topBlocks()
+	// Event names, property keys and attributes: one document that scrolls.
+	if rest := m.height - len(blocks) - 1; rest >= 2 {
+		l := m.lists
+		l.SetSize(m.width, rest)
+		blocks = append(blocks, "", l.View())
+	}
+	return strings.Join(blocks, "\n")
+}
+
+// topBlocks are the lines above the lists: the store's size and span, the as_of being
+// typed, the events per day.
+func (m Model) topBlocks() []string {
 	th, info, w := m.th, m.info, m.width
 	var blocks []string
 
@@ -214,19 +232,19 @@ func (m Model) View() string {
 		days := int(info.Last.Sub(info.First).Hours()/24) + 1
 		span = fmt.Sprintf("%s → %s (%s days)", format.Day(info.First), format.Day(info.Last), format.Count(int64(days)))
 	}
-	line2 := th.Text.Render(span)
+	parts := []string{th.Text.Render(span)}
 	if !m.asOf.IsZero() {
-		line2 += th.Subtle.Render(" · as of ") + th.Text.Render(format.Timestamp(m.asOf))
+		parts = append(parts, th.Subtle.Render("as of ")+th.Text.Render(format.Timestamp(m.asOf)))
 		if m.asOf.Before(info.Last) {
-			line2 += th.Warning.Render(" (before the latest event: later events are ignored)")
+			parts = append(parts, th.Warning.Render("before the latest event: later events are ignored"))
 		}
 	}
 	if info.Rejected > 0 {
-		line2 += th.Subtle.Render(" · ") + th.Warning.Render(format.Count(info.Rejected)+" rejected rows")
+		parts = append(parts, th.Warning.Render(format.Count(info.Rejected)+" rejected rows"))
 	}
-	blocks = append(blocks, ansi.Truncate(line2, w, "…"))
+	blocks = append(blocks, layout.Flow(parts, th.Subtle.Render(" · "), "", w)...)
 	if m.editing {
-		m.input.SetWidth(max(10, w-len(m.input.Prompt)-1))
+		m.input.Input.SetWidth(max(10, w-len(m.input.Input.Prompt)-1))
 		blocks = append(blocks, m.input.View())
 		if m.err != "" {
 			blocks = append(blocks, th.Error.Render("as of ")+th.Text.Render(safe.Text(m.err)))
@@ -234,32 +252,72 @@ func (m Model) View() string {
 	}
 
 	// Events per day.
-	remaining := m.height - 2
-	if len(info.Daily) > 0 && remaining >= 8 {
-		sparkH := 3
-		if m.height >= 34 {
-			sparkH = 6
-		} else if m.height >= 26 {
-			sparkH = 4
-		}
-		blocks = append(blocks, "", m.dailyChart(sparkH))
-		remaining -= sparkH + 3
+	if chart := m.chartBlock(); chart != "" {
+		blocks = append(append(blocks, ""), strings.Split(chart, "\n")...)
 	}
+	return blocks
+}
 
-	// Event names, with property keys beside them when there is room.
-	if remaining >= 3 {
-		blocks = append(blocks, "")
-		remaining--
-		if w >= 110 && len(info.Properties)+len(info.Attributes) > 0 {
-			left := w * 55 / 100
-			right := w - left - 3
-			blocks = append(blocks, lipgloss.JoinHorizontal(lipgloss.Top,
-				m.eventList(left, remaining), "   ", m.keyList(right, remaining)))
-		} else {
-			blocks = append(blocks, m.eventList(w, remaining))
+// chartBlock is the events per day, when the screen has room for it.
+func (m Model) chartBlock() string {
+	if len(m.info.Daily) == 0 || m.height-2 < 8 {
+		return ""
+	}
+	sparkH := 3
+	if m.height >= 34 {
+		sparkH = 6
+	} else if m.height >= 26 {
+		sparkH = 4
+	}
+	return m.dailyChart(sparkH)
+}
+
+// fitLists gives the document the rows it is drawn in, so that scrolling stops at its end.
+func (m *Model) fitLists() {
+	if m.info == nil {
+		return
+	}
+	above := len(m.topBlocks())
+	m.lists.SetSize(m.width, max(2, m.height-above-1))
+}
+
+// fillLists lays out the event names (bars on one scale for the whole list), then the
+// property keys and user attributes: below each other on a narrow screen, side by side on
+// a wide one.
+func (m *Model) fillLists() {
+	if m.info == nil || m.width <= 0 {
+		return
+	}
+	w := m.width
+	var rows []list.Row
+	if w >= 110 && len(m.info.Properties)+len(m.info.Attributes) > 0 {
+		left := w * 55 / 100
+		right := w - left - 3
+		ev, keys := m.eventLines(left), m.keyLines(right, true)
+		for i := range max(len(ev), len(keys)) {
+			l, r := "", ""
+			if i < len(ev) {
+				l = ev[i]
+			}
+			if i < len(keys) {
+				r = keys[i]
+			}
+			rows = append(rows, list.Row{Text: layout.PadRight(l, left) + "   " + r, Fixed: true})
+		}
+	} else {
+		for _, l := range m.eventLines(w) {
+			rows = append(rows, list.Row{Text: l, Fixed: true})
+		}
+		if keys := m.keyLines(w, false); len(keys) > 0 {
+			rows = append(rows, list.Row{Fixed: true})
+			for i, l := range keys {
+				// Headings stay; the rows of examples scroll sideways when wide.
+				rows = append(rows, list.Row{Text: l, Fixed: i == 0 || strings.HasPrefix(ansi.Strip(l), "User attributes") || l == ""})
+			}
 		}
 	}
-	return strings.Join(blocks, "\n")
+	m.lists.SetRows(rows)
+	m.fitLists()
 }
 
 func (m Model) dailyChart(height int) string {
@@ -283,31 +341,39 @@ func (m Model) dailyChart(height int) string {
 	return head + "\n" + chart.Sparkline(cols, height, th.Spark) + "\n" + axis
 }
 
-func (m Model) eventList(width, height int) string {
+// eventLines are the event names with their counts as bars, on one scale.
+func (m Model) eventLines(width int) []string {
 	th, info := m.th, m.info
-	title := th.Heading.Render(fmt.Sprintf("Event names (%d)", len(info.EventCounts)))
-	rows := max(0, height-1)
-	start := min(m.offset, max(0, len(info.EventCounts)-rows))
-	end := min(len(info.EventCounts), start+rows)
-	if start > 0 || end < len(info.EventCounts) {
-		title += th.Subtle.Render(fmt.Sprintf("  %d–%d", start+1, end))
-	}
-	bars := make([]chart.Bar, 0, end-start)
-	for _, nc := range info.EventCounts[start:end] {
+	lines := []string{th.Heading.Render(fmt.Sprintf("Event names (%d)", len(info.EventCounts)))}
+	var top int64
+	bars := make([]chart.Bar, 0, len(info.EventCounts))
+	for _, nc := range info.EventCounts {
 		bars = append(bars, chart.Bar{Label: safe.Text(nc.Name), Value: nc.Count, Note: format.Share(nc.Count, info.Events)})
+		top = max(top, nc.Count)
 	}
 	st := chart.BarStyles{Label: th.Text, Bar: th.Bar, Value: th.Number, Note: th.Subtle}
-	return title + "\n" + chart.HBars(bars, width, st, format.Count)
+	if len(bars) > 0 {
+		lines = append(lines, strings.Split(chart.HBarsScaled(bars, top, width, st, format.Count), "\n")...)
+	}
+	return lines
 }
 
-func (m Model) keyList(width, height int) string {
+// keyLines are the property keys, then the user attributes, each with its type and
+// examples; fit cuts them to width (a side column), else they are as wide as they are.
+func (m Model) keyLines(width int, fit bool) []string {
 	th, info := m.th, m.info
+	if len(info.Properties)+len(info.Attributes) == 0 {
+		return nil
+	}
 	lines := []string{th.Heading.Render(fmt.Sprintf("Property keys (%d)", len(info.Properties)))}
 	keyW := 4
 	for _, p := range info.Properties {
 		keyW = max(keyW, ansi.StringWidth(safe.Text(p.Key)))
 	}
-	keyW = min(keyW, width/3)
+	for _, a := range info.Attributes {
+		keyW = max(keyW, ansi.StringWidth(safe.Text(a.Name)))
+	}
+	keyW = min(keyW, max(12, width/3))
 	row := func(name, typ string, examples []string) string {
 		ex := make([]string, len(examples))
 		for i, e := range examples {
@@ -315,7 +381,10 @@ func (m Model) keyList(width, height int) string {
 		}
 		s := layout.PadRight(ansi.Truncate(safe.Text(name), keyW, "…"), keyW) + " " +
 			th.Subtle.Render(layout.PadRight(strings.ToLower(typ), 8)) + " " + th.Text.Render(strings.Join(ex, ", "))
-		return ansi.Truncate(s, width, "…")
+		if fit {
+			return ansi.Truncate(s, width, "…")
+		}
+		return s
 	}
 	for _, p := range info.Properties {
 		lines = append(lines, row(p.Key, p.Type, p.Examples))
@@ -326,11 +395,7 @@ func (m Model) keyList(width, height int) string {
 			lines = append(lines, row(a.Name, a.Type, a.Examples))
 		}
 	}
-	if len(lines) > height {
-		more := len(lines) - height + 1
-		lines = append(lines[:height-1], th.Subtle.Render(fmt.Sprintf("… %d more", more)))
-	}
-	return strings.Join(lines, "\n")
+	return lines
 }
 
 // spread puts left and right at the two ends of width columns.

@@ -71,17 +71,37 @@ func TestScrollStaysInRange(t *testing.T) {
 	m := New(theme.New(true))
 	m.SetSize(80, 12)
 	m.SetInfo(fixtureInfo())
-	for range 20 {
+	for range 40 {
 		m, _ = m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
 	}
-	if m.offset != len(fixtureInfo().EventCounts)-1 {
-		t.Errorf("offset = %d after scrolling past the end", m.offset)
+	// Scrolled to the end, the last section (the user attributes) is in view.
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "plan") || !strings.Contains(v, "User attributes") {
+		t.Errorf("scrolled to the end, the attributes are not in view:\n%s", v)
 	}
-	for range 30 {
+	if top, last := m.lists.Top(), m.lists.Len()-1; top > last {
+		t.Errorf("scrolled past the end: top %d of %d lines", top, last+1)
+	}
+	for range 60 {
 		m, _ = m.Update(tea.KeyPressMsg{Code: 'k', Text: "k"})
 	}
-	if m.offset != 0 {
-		t.Errorf("offset = %d after scrolling past the top", m.offset)
+	if m.lists.Top() != 0 {
+		t.Errorf("top = %d after scrolling past the top", m.lists.Top())
+	}
+}
+
+// TestBarsKeepOneScale: a scrolled page of event names is drawn on the scale of the whole
+// list (a rare event is a short bar on every page).
+func TestBarsKeepOneScale(t *testing.T) {
+	m := New(theme.New(true))
+	m.SetSize(80, 12)
+	m.SetInfo(fixtureInfo())
+	for range 5 {
+		m, _ = m.Update(tea.KeyPressMsg{Code: 'j', Text: "j"})
+	}
+	for _, l := range strings.Split(ansi.Strip(m.View()), "\n") {
+		if strings.HasPrefix(l, "app_open") && strings.Count(l, "█") > 12 {
+			t.Errorf("app_open (2,000 of 12,000 at most) drawn as a long bar on its page: %q", l)
+		}
 	}
 }
 

@@ -15,12 +15,13 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/segscope/segscope/abtest"
+	"github.com/segscope/segscope/tui/input"
+	"github.com/segscope/segscope/tui/list"
 	"github.com/segscope/segscope/tui/theme"
 	"github.com/segscope/segscope/tui/timeline"
 )
@@ -106,7 +107,8 @@ type Model struct {
 	cursor  field
 	editing bool
 	saved   inputs // the inputs before editing began (esc restores them)
-	input   textinput.Model
+	input   input.Model
+	doc     list.Model // the whole screen as a document: it scrolls when it does not fit
 	editErr string
 
 	plan    abtest.Plan
@@ -136,10 +138,10 @@ func New(ctx context.Context, deps Deps, th *theme.Theme) Model {
 	if deps.Seed == 0 {
 		deps.Seed = 1
 	}
-	in := theme.NewInput()
-	in.Prompt = ""
-	in.CharLimit = 20
-	m := Model{ctx: ctx, deps: deps, keys: DefaultKeyMap(), in: defaultInputs(), input: in,
+	in := input.New(th.Selected.Reverse(true))
+	in.Input.Prompt = ""
+	in.Input.CharLimit = 20
+	m := Model{ctx: ctx, deps: deps, keys: DefaultKeyMap(), in: defaultInputs(), input: in, doc: list.New(th),
 		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot))}
 	m.SetTheme(th)
 	m.computePlan()
@@ -160,10 +162,16 @@ func (m Model) Init() tea.Cmd {
 func (m *Model) SetTheme(th *theme.Theme) {
 	m.th = th
 	m.spin.Style = lipgloss.NewStyle().Foreground(th.Accent)
+	m.input.SetStyle(th.Selected.Reverse(true))
+	m.doc.SetTheme(th)
+	m.refresh()
 }
 
 // SetSize sets the area the screen draws in.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.refresh()
+}
 
 // Capturing reports whether keys are text being typed.
 func (m Model) Capturing() bool { return m.editing }
@@ -310,6 +318,7 @@ func chanceToBeat(control, treatment abtest.Counts) (bayesResult, error) {
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	m, cmd := m.update(msg)
 	m.syncKeys()
+	m.refresh()
 	return m, cmd
 }
 
@@ -340,6 +349,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			return m.updateEdit(msg)
 		}
 		return m.updateKey(msg)
+	case tea.MouseWheelMsg:
+		m.doc, _, _ = m.doc.Update(msg)
 	}
 	return m, nil
 }
@@ -373,7 +384,7 @@ func (m *Model) useCampaign(msg timeline.CampaignChosenMsg) tea.Cmd {
 	m.src = s
 	if m.editing {
 		m.editing = false
-		m.input.Blur()
+		m.input.Stop()
 	}
 	m.editErr = ""
 	return m.recompute(m.in.Sims)
@@ -393,16 +404,21 @@ func (m *Model) reset() {
 
 func (m Model) updateKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := m.keys
+	switch msg.String() {
+	case "pgup", "pgdown", "ctrl+b", "ctrl+f", "g", "G", "home", "end":
+		m.doc, _, _ = m.doc.Update(msg) // the screen scrolls when it is taller than the terminal
+		return m, nil
+	}
 	switch {
 	case key.Matches(msg, k.Up):
 		m.cursor = (m.cursor + fieldCount - 1) % fieldCount
+		m.doc.ScrollTo(1 + int(m.cursor))
 	case key.Matches(msg, k.Down):
 		m.cursor = (m.cursor + 1) % fieldCount
+		m.doc.ScrollTo(1 + int(m.cursor))
 	case key.Matches(msg, k.Edit):
 		m.editing, m.saved, m.editErr = true, m.in, ""
-		m.input.SetValue(m.in.editText(m.cursor))
-		m.input.CursorEnd()
-		return m, m.input.Focus()
+		return m, m.input.Start(m.in.editText(m.cursor)) // selected: typing replaces it
 	case key.Matches(msg, k.Less), key.Matches(msg, k.More):
 		dir := 1
 		if key.Matches(msg, k.Less) {
@@ -432,7 +448,7 @@ func (m Model) updateEdit(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	switch {
 	case key.Matches(msg, k.Cancel):
 		m.editing, m.editErr = false, ""
-		m.input.Blur()
+		m.input.Stop()
 		changed := m.in != m.saved
 		m.in = m.saved
 		if changed {
@@ -446,7 +462,7 @@ func (m Model) updateEdit(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.in, m.editing, m.editErr = in, false, ""
-		m.input.Blur()
+		m.input.Stop()
 		return m, m.recompute(m.in.Sims)
 	}
 	var cmd tea.Cmd

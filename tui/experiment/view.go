@@ -12,6 +12,7 @@ import (
 	"github.com/segscope/segscope/abtest"
 	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/tui/chart"
+	"github.com/segscope/segscope/tui/list"
 	"github.com/segscope/segscope/tui/safe"
 )
 
@@ -20,38 +21,51 @@ const wideAt = 150
 
 // View draws the screen in the size it was given (or less).
 func (m Model) View() string {
-	w, h := m.width, m.height
-	if w <= 0 || h <= 0 {
+	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
-	if w >= wideAt {
+	return m.doc.View()
+}
+
+// refresh lays the screen out as a document for its width: inputs, results (every line
+// that decides the test whole, wrapped under its label), the power curve and the lift
+// histogram, side by side as the width allows. A document taller than the terminal
+// scrolls (pgup/pgdn, g/G, the wheel), so nothing is out of reach at 80×24.
+func (m *Model) refresh() {
+	w, h := m.width, m.height
+	if w <= 0 || h <= 0 {
+		return
+	}
+	var lines []string
+	switch {
+	case w >= wideAt:
 		c1, c2 := 40, 64
 		c3 := w - c1 - c2 - 4
-		top := joinCols([][]string{m.inputsBlock(c1), m.resultsBlock(c2), m.curveBlock(c3, true)}, []int{c1, c2, c3}, 2)
-		lines := top
-		if rest := h - len(top) - 1; rest >= 5 {
+		lines = joinCols([][]string{m.inputsBlock(c1), m.resultsBlock(c2), m.curveBlock(c3, true)}, []int{c1, c2, c3}, 2)
+		if rest := h - len(lines) - 1; rest >= 5 {
 			lines = append(lines, "")
 			lines = append(lines, m.histBlock(w, min(rest, 20))...)
 		}
-		return strings.Join(lines, "\n")
-	}
-	if w < 64 {
-		lines := append(m.inputsBlock(w), "")
+	case w < 64:
+		lines = append(m.inputsBlock(w), "")
 		lines = append(lines, m.resultsBlock(w)...)
-		if rest := h - len(lines) - 1; rest >= 5 {
-			lines = append(append(lines, ""), m.histBlock(w, rest)...)
-		}
-		return strings.Join(lines, "\n")
+		lines = append(append(lines, ""), m.curveBlock(w, false)...)
+		lines = append(append(lines, ""), m.histBlock(w, max(6, min(12, h/2)))...)
+	default:
+		c1 := max(32, min(40, w*2/5))
+		c2 := w - c1 - 2
+		left := append(m.inputsBlock(c1), "")
+		left = append(left, m.curveBlock(c1, false)...)
+		right := m.resultsBlock(c2)
+		right = append(append(right, ""), m.histBlock(c2, max(6, min(12, h-len(right)-1)))...)
+		lines = joinCols([][]string{left, right}, []int{c1, c2}, 2)
 	}
-	c1 := max(32, min(40, w*2/5))
-	c2 := w - c1 - 2
-	left := append(m.inputsBlock(c1), "")
-	left = append(left, m.curveBlock(c1, false)...)
-	right := m.resultsBlock(c2)
-	if rest := h - len(right) - 1; rest >= 4 {
-		right = append(append(right, ""), m.histBlock(c2, rest)...)
+	rows := make([]list.Row, len(lines))
+	for i, l := range lines {
+		rows[i] = list.Row{Text: l, Fixed: true}
 	}
-	return strings.Join(joinCols([][]string{left, right}, []int{c1, c2}, 2), "\n")
+	m.doc.SetSize(w, h)
+	m.doc.SetRows(rows)
 }
 
 // joinCols sets blocks of lines side by side, each padded to its width.
@@ -95,12 +109,13 @@ func (m Model) inputsBlock(w int) []string {
 		}
 		cur := "  "
 		if f == m.cursor {
-			cur = th.Title.Render("› ")
+			cur = th.Title.Render("▸ ") // the cursor reads without colour too
 		}
 		var val string
 		if m.editing && f == m.cursor {
-			m.input.SetWidth(max(4, min(10, ansi.StringWidth(m.input.Value())+1)))
-			val = m.input.View() + " " + th.Subtle.Render(m.in.unit(f))
+			in := m.input
+			in.Input.SetWidth(max(4, min(10, ansi.StringWidth(in.Value())+1)))
+			val = in.View() + " " + th.Subtle.Render(m.in.unit(f))
 		} else {
 			val = th.Number.Render(m.in.text(f))
 			if f == fDaily && m.in.Daily <= 0 {
@@ -134,10 +149,22 @@ func (m Model) inputsBlock(w int) []string {
 
 func (m Model) resultsBlock(w int) []string {
 	th := m.th
-	row := func(label, value, note string) string {
-		return ansi.Truncate(th.Text.Render(layout.PadRight(label, labelW))+th.Number.Render(value)+th.Subtle.Render(note), w, "…")
+	var lines []string
+	// row is a result: its label, its value and what the value means, wrapped under the
+	// label; the value and the note's words are never cut.
+	row := func(label, value, note string) []string {
+		body := layout.Wrap(th.Number.Render(value)+th.Subtle.Render(note), max(10, w-labelW))
+		out := strings.Split(body, "\n")
+		for i := range out {
+			if i == 0 {
+				out[i] = th.Text.Render(layout.PadRight(label, labelW)) + out[i]
+			} else {
+				out[i] = strings.Repeat(" ", labelW) + strings.TrimLeft(out[i], " ")
+			}
+		}
+		return out
 	}
-	lines := []string{th.Heading.Render("Sample size")}
+	lines = []string{th.Heading.Render("Sample size")}
 	if m.planErr != nil {
 		lines = append(lines, styled(th.Error, safe.Text(m.planErr.Error()), w)...)
 		return lines
@@ -149,15 +176,16 @@ func (m Model) resultsBlock(w int) []string {
 		arms = fmt.Sprintf("control; each treatment %s", format.Count(int64(p.PerTreatment)))
 	}
 	lines = append(lines,
-		row("users", format.Count(int64(p.PerVariant())), " "+arms+th.Subtle.Render(" · ")+th.Number.Render(format.Count(int64(p.Total)))+th.Subtle.Render(fmt.Sprintf(" total in %d arms", p.Design.Variants))))
+		row("users", format.Count(int64(p.PerVariant())), " "+arms+th.Subtle.Render(" · ")+th.Number.Render(format.Count(int64(p.Total)))+th.Subtle.Render(fmt.Sprintf(" total in %d arms", p.Design.Variants)))...)
 	if m.days > 0 {
-		lines = append(lines, row("days", format.Count(int64(m.days)), " at "+trimN(m.in.Daily, 1)+" entrants a day"))
+		lines = append(lines, row("days", format.Count(int64(m.days)), " at "+trimN(m.in.Daily, 1)+" entrants a day")...)
 	} else {
-		lines = append(lines, row("days", "–", " set daily entrants"))
+		lines = append(lines, row("days", "–", " set daily entrants")...)
 	}
-	lines = append(lines, row("detects", pct(p.TreatmentRate), fmt.Sprintf(" vs %s (%s pp, %s)", pct(p.ControlRate), signed(trimN(effect*100, 2)), signed(trimN(effect/p.ControlRate*100, 1))+"%")))
+	lines = append(lines, m.durationWarnings(w)...)
+	lines = append(lines, row("detects", pct(p.TreatmentRate), fmt.Sprintf(" vs %s (%s pp, %s)", pct(p.ControlRate), signed(trimN(effect*100, 2)), signed(trimN(effect/p.ControlRate*100, 1))+"%"))...)
 	if p.Design.Variants > 2 {
-		lines = append(lines, ansi.Truncate(th.Warning.Render(fmt.Sprintf("%d comparisons with control, each at α %s (no correction)", p.Design.Comparisons(), trim(p.ComparisonAlpha))), w, "…"))
+		lines = append(lines, styled(th.Warning, fmt.Sprintf("%d comparisons with control, each at α %s (no correction)", p.Design.Comparisons(), trim(p.ComparisonAlpha)), w)...)
 	}
 
 	// Monte Carlo.
@@ -174,20 +202,21 @@ func (m Model) resultsBlock(w int) []string {
 	if m.busy > 0 {
 		title += " " + m.spin.View()
 	}
-	lines = append(lines, "", ansi.Truncate(title, w, "…"))
+	lines = append(append(lines, ""), strings.Split(layout.Wrap(title, w), "\n")...)
 	if m.simErr != nil {
 		lines = append(lines, styled(th.Error, safe.Text(m.simErr.Error()), w)...)
 	}
 	if s := m.sim; s != nil && m.in.Sims > 0 {
-		dim := func(st string) string {
+		dim := func(ls []string) []string {
 			if m.stale {
-				return th.Subtle.Render(st)
+				for i, l := range ls {
+					ls[i] = th.Subtle.Render(ansi.Strip(l))
+				}
 			}
-			return st
+			return ls
 		}
-		lines = append(lines,
-			dim(row("power", format.Percent(s.ShareSignificant), fmt.Sprintf(" significant (planned %s)", pct(m.in.Power)))),
-			dim(row("false pos.", format.Percent(s.FalsePositiveRate), fmt.Sprintf(" with no true effect (α %s)", trim(p.ComparisonAlpha)))))
+		lines = append(lines, dim(row("power", format.Percent(s.ShareSignificant), fmt.Sprintf(" significant (planned %s)", pct(m.in.Power))))...)
+		lines = append(lines, dim(row("false pos.", format.Percent(s.FalsePositiveRate), fmt.Sprintf(" with no true effect (α %s)", trim(p.ComparisonAlpha))))...)
 		switch {
 		case m.looks > 1:
 			note := fmt.Sprintf(" at %d daily looks", m.looks)
@@ -195,15 +224,15 @@ func (m Model) resultsBlock(w int) []string {
 				note = fmt.Sprintf(" at %d even looks over %s days", m.looks, format.Count(int64(m.days)))
 			}
 			extra := s.PeekingFalsePositiveRate - s.FalsePositiveRate
-			lines = append(lines, dim(row("peeking", format.Percent(s.PeekingFalsePositiveRate), note+fmt.Sprintf(" (+%s pts)", trimN(extra*100, 1)))))
+			lines = append(lines, dim(row("peeking", format.Percent(s.PeekingFalsePositiveRate), note+fmt.Sprintf(" (+%s pts)", trimN(extra*100, 1))))...)
 		default:
-			lines = append(lines, dim(row("peeking", "–", " needs daily entrants (one look a day)")))
+			lines = append(lines, dim(row("peeking", "–", " needs daily entrants (one look a day)"))...)
 		}
 		if q := quantiles(s.Lift); len(q) > 0 {
-			lines = append(lines, dim(row("lift", liftPct(q[0.5]), fmt.Sprintf(" median; 90%% in %s … %s", liftPct(q[0.05]), liftPct(q[0.95])))))
+			lines = append(lines, dim(row("lift", liftPct(q[0.5]), fmt.Sprintf(" median; 90%% in %s … %s", liftPct(q[0.05]), liftPct(q[0.95]))))...)
 		}
 		if ms := s.Lift.MeanSignificant; !math.IsNaN(ms) {
-			lines = append(lines, dim(row("if signif.", liftPct(ms), " mean lift (true "+liftPct(s.Lift.True)+")")))
+			lines = append(lines, dim(row("if signif.", liftPct(ms), " mean lift (true "+liftPct(s.Lift.True)+")"))...)
 		}
 	} else if m.in.Sims > 0 && m.sim == nil && m.busy > 0 {
 		lines = append(lines, th.Subtle.Render("simulating…"))
@@ -219,12 +248,12 @@ func (m Model) resultsBlock(w int) []string {
 			return ""
 		}
 		if b := m.bayes; b != nil {
-			lines = append(lines, row("P(beat)", format.Percent(b.p), " chance to beat control at the planned size and rates, Beta(1,1)"+approx(b)))
+			lines = append(lines, row("P(beat)", format.Percent(b.p), " chance to beat control at the planned size and rates, Beta(1,1)"+approx(b))...)
 		}
 		if b := m.replayP; b != nil && m.src != nil {
 			lines = append(lines, row("P(replay)", format.Percent(b.p), fmt.Sprintf(" messages beat the holdout in the replay (%s/%s vs %s/%s)%s",
 				format.Count(int64(m.src.treated.Conversions)), format.Count(int64(m.src.treated.Entrants)),
-				format.Count(int64(m.src.holdout.Conversions)), format.Count(int64(m.src.holdout.Entrants)), approx(b))))
+				format.Count(int64(m.src.holdout.Conversions)), format.Count(int64(m.src.holdout.Entrants)), approx(b)))...)
 		}
 	}
 	return lines
@@ -392,4 +421,75 @@ func styled(st lipgloss.Style, s string, w int) []string {
 		out = append(out, st.Render(l))
 	}
 	return out
+}
+
+// longTest is the longest test that is planned without a warning: past eight weeks, seasons,
+// novelty and people leaving drift the effect the test measures.
+const longTest = 56
+
+// durationWarnings say when a plan runs longer than eight weeks, and when the traffic can't
+// reach the sample in a year at all, with the effect the same traffic can detect in eight
+// weeks.
+func (m Model) durationWarnings(w int) []string {
+	th := m.th
+	if m.days <= longTest {
+		return nil
+	}
+	var msg string
+	style := th.Warning
+	if m.days > 365 {
+		style = th.Error
+		msg = fmt.Sprintf("! the daily traffic can't reach this sample: %s days at %s entrants a day, more than a year.",
+			format.Count(int64(m.days)), trimN(m.in.Daily, 1))
+	} else {
+		msg = fmt.Sprintf("! %s days is longer than 8 weeks: seasons and novelty drift the effect while it runs.", format.Count(int64(m.days)))
+	}
+	if mde, ok := reachableMDE(m.in, longTest); ok {
+		unit := "%"
+		v := mde * 100
+		if !m.in.Relative {
+			unit = " pp"
+		}
+		msg += fmt.Sprintf(" In 8 weeks this traffic detects an effect of %s%s.", signed(trimN(v, 1)), unit)
+	} else {
+		msg += " No effect this traffic can detect fits in 8 weeks."
+	}
+	return styled(style, msg, w)
+}
+
+// reachableMDE is the smallest effect (in the inputs' terms, relative or absolute) whose
+// test takes at most days at the inputs' daily traffic: the days a test needs fall as the
+// effect grows, so a bisection finds it.
+func reachableMDE(in inputs, days int) (float64, bool) {
+	if in.Daily <= 0 {
+		return 0, false
+	}
+	takes := func(mde float64) (int, bool) {
+		d := in
+		d.MDE = mde
+		plan, err := abtest.SampleSize(d.design())
+		if err != nil {
+			return 0, false
+		}
+		n, err := abtest.DaysToReach(plan, in.Daily)
+		return n, err == nil
+	}
+	hi := 1 - in.Baseline // the treatment rate stays below 1
+	if in.Relative {
+		hi = (1 - in.Baseline) / in.Baseline
+	}
+	hi *= 0.999
+	if n, ok := takes(hi); !ok || n > days {
+		return 0, false
+	}
+	lo := in.MDE
+	for range 50 {
+		mid := (lo + hi) / 2
+		if n, ok := takes(mid); ok && n <= days {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi, true
 }

@@ -1,6 +1,9 @@
 package layout
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestPad(t *testing.T) {
 	for _, tc := range []struct {
@@ -36,6 +39,24 @@ func TestFitAndBlock(t *testing.T) {
 		}
 		if got := Block(tc.s, tc.w, tc.h); got != tc.block {
 			t.Errorf("%s: Block = %q, want %q", tc.name, got, tc.block)
+		}
+	}
+}
+
+func TestFlowNeverSplitsAPart(t *testing.T) {
+	parts := []string{"treated 573/639 89.7%", "holdout 69/76 90.8%", "lift -1.1 pp"}
+	for _, tc := range []struct {
+		w    int
+		want []string
+	}{
+		{80, []string{"treated 573/639 89.7% · holdout 69/76 90.8% · lift -1.1 pp"}},
+		{44, []string{"treated 573/639 89.7% · holdout 69/76 90.8%", "  lift -1.1 pp"}},
+		{30, []string{"treated 573/639 89.7%", "  holdout 69/76 90.8%", "  lift -1.1 pp"}},
+		{10, []string{"treated 573/639 89.7%", "  holdout 69/76 90.8%", "  lift -1.1 pp"}},
+	} {
+		got := Flow(parts, " · ", "  ", tc.w)
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("Flow at %d:\n%q\nwant\n%q", tc.w, got, tc.want)
 		}
 	}
 }

@@ -17,7 +17,9 @@ import (
 
 	"github.com/segscope/segscope/query"
 	seglang "github.com/segscope/segscope/segments"
+	"github.com/segscope/segscope/tui/list"
 	"github.com/segscope/segscope/tui/memberlist"
+	"github.com/segscope/segscope/tui/safe"
 	"github.com/segscope/segscope/tui/theme"
 )
 
@@ -30,7 +32,7 @@ const (
 
 // KeyMap lists the Overlap screen's keys.
 type KeyMap struct {
-	Up, Down, Left, Right, Members, Metric, Focus, Pick, Toggle, Apply, Close, Copy key.Binding
+	Up, Down, Left, Right, Members, Metric, Focus, Pick, Toggle, Apply, Close key.Binding
 }
 
 // DefaultKeyMap is the screen's keys.
@@ -47,7 +49,6 @@ func DefaultKeyMap() KeyMap {
 		Toggle:  key.NewBinding(key.WithKeys("space", "x"), key.WithHelp("space", "toggle")),
 		Apply:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "compare")),
 		Close:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Copy:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy ids")),
 	}
 }
 
@@ -88,6 +89,10 @@ type Deps struct {
 	// DirLabel, when set, names the workspace folder in messages: files are shown relative
 	// to it.
 	DirLabel string
+	// Dir is the workspace, where member lists are exported; "" turns exporting off.
+	Dir string
+	// ShowPath writes a workspace file's path as the screen shows it; nil shows it as is.
+	ShowPath func(string) string
 }
 
 // runner cancels the computation in flight when a newer one starts; it is shared by every
@@ -127,14 +132,12 @@ type Model struct {
 	metric   metric
 	row, col int // matrix cursor
 	bar      int // UpSet cursor
+	barTop   int // first UpSet bar shown
 
-	pick         int      // cursor in the chooser
-	picked       []string // names toggled in the chooser
+	chooser      list.Model // the workspace's segments, by name
+	picked       []string   // names toggled in the chooser
 	status       string
-	members      string // the member panel's text
-	memOffset    int    // first line of the member panel shown
-	copyText     string
-	memSeq       int
+	members      memberlist.Model
 	memFromUpSet bool // the member panel returns to the UpSet list
 	top          int  // rows the app draws above the screen, for mouse positions
 
@@ -145,25 +148,46 @@ type Model struct {
 func New(ctx context.Context, deps Deps, th *theme.Theme) Model {
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
 	sp.Style = lipgloss.NewStyle().Foreground(th.Accent)
-	return Model{ctx: ctx, deps: deps, th: th, keys: DefaultKeyMap(), spin: sp, run: &runner{}}
+	return Model{ctx: ctx, deps: deps, th: th, keys: DefaultKeyMap(), spin: sp, run: &runner{},
+		chooser: list.New(th, list.Selectable(), list.Filterable(true), list.Noun("segments"),
+			list.Empty("The workspace has no segments.")),
+		members: memberlist.New(ctx, "overlap", memberlist.Deps{Engine: deps.Engine, Dir: deps.Dir, ShowPath: deps.ShowPath}, th)}
 }
 
 // SetTheme swaps the styles.
 func (m *Model) SetTheme(th *theme.Theme) {
 	m.th = th
 	m.spin.Style = lipgloss.NewStyle().Foreground(th.Accent)
+	m.chooser.SetTheme(th)
+	m.members.SetTheme(th)
+	m.fillChooser()
 }
 
 // SetSize sets the area the screen draws in.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.chooser.SetSize(w, max(1, h-2))
+	m.members.SetSize(w, h)
+}
 
-// Capturing is always false: the screen takes no typed text.
-func (m Model) Capturing() bool { return false }
+// Capturing reports whether keys are typed into a filter.
+func (m Model) Capturing() bool {
+	switch m.mode {
+	case modePick:
+		return m.chooser.Filtering()
+	case modeMembers:
+		return m.members.Capturing()
+	}
+	return false
+}
 
 // Pending names the background work, or "".
 func (m Model) Pending() string {
 	if m.pending {
 		return "overlap"
+	}
+	if m.mode == modeMembers {
+		return m.members.Pending()
 	}
 	return ""
 }
@@ -180,6 +204,7 @@ func (m Model) Elapsed() time.Duration {
 // and the rest are compared again with their current definitions.
 func (m *Model) SetWorkspace(ws *seglang.Workspace) tea.Cmd {
 	m.ws = ws
+	m.fillChooser()
 	names := slices.DeleteFunc(slices.Clone(m.names), func(n string) bool { return ws == nil || ws.Segment(n) == nil })
 	return m.compare(names)
 }
@@ -187,6 +212,7 @@ func (m *Model) SetWorkspace(ws *seglang.Workspace) tea.Cmd {
 // SetSegments chooses the segments to compare (the marks of the Segments screen).
 func (m *Model) SetSegments(ws *seglang.Workspace, names []string) tea.Cmd {
 	m.ws = ws
+	m.fillChooser()
 	return m.compare(names)
 }
 
@@ -206,17 +232,11 @@ type resultMsg struct {
 	err    error
 }
 
-type membersMsg struct {
-	seq  int
-	text string
-	ids  string
-}
-
 func (m *Model) compare(names []string) tea.Cmd {
 	m.seq++
 	m.names = slices.Clone(names)
 	m.result, m.groups, m.sets, m.err = nil, nil, nil, nil
-	m.row, m.col, m.bar = 0, 0, 0
+	m.row, m.col, m.bar, m.barTop = 0, 0, 0, 0
 	if m.mode == modeMembers || m.mode == modeUpSet {
 		m.mode = modeMatrix
 	}
@@ -266,11 +286,6 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.sets = msg.result.Sets()
 		}
 		return m, nil
-	case membersMsg:
-		if msg.seq == m.memSeq && m.mode == modeMembers {
-			m.members, m.copyText = msg.text, msg.ids
-		}
-		return m, nil
 	case spinner.TickMsg:
 		if !m.pending {
 			return m, nil
@@ -280,6 +295,20 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, cmd
 	case tea.MouseClickMsg:
 		return m.click(msg)
+	case tea.MouseWheelMsg:
+		switch m.mode {
+		case modePick:
+			m.chooser, _, _ = m.chooser.Update(msg)
+		case modeMembers:
+			m.members, _ = m.members.Update(msg)
+		case modeUpSet:
+			if msg.Button == tea.MouseWheelDown {
+				m.moveBar(1)
+			} else if msg.Button == tea.MouseWheelUp {
+				m.moveBar(-1)
+			}
+		}
+		return m, nil
 	case tea.KeyPressMsg:
 		m.status = ""
 		switch m.mode {
@@ -290,7 +319,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m.updateChart(msg)
 	}
-	return m, nil
+	// The member panel's answers (members listed, ids copied, a file written).
+	var cmd tea.Cmd
+	m.members, cmd = m.members.Update(msg)
+	return m, cmd
 }
 
 func (m Model) updateChart(msg tea.KeyPressMsg) (Model, tea.Cmd) {
@@ -308,16 +340,24 @@ func (m Model) updateChart(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 	case key.Matches(msg, k.Up):
 		if m.mode == modeUpSet {
-			m.bar = max(0, m.bar-1)
+			m.moveBar(-1)
 		} else {
 			m.row = max(0, m.row-1)
 		}
 	case key.Matches(msg, k.Down):
 		if m.mode == modeUpSet {
-			m.bar = max(0, min(m.bar+1, len(m.groups)-1))
+			m.moveBar(1)
 		} else {
 			m.row = max(0, min(m.row+1, n-1))
 		}
+	case m.mode == modeUpSet && (msg.String() == "g" || msg.String() == "home"):
+		m.moveBar(-len(m.groups))
+	case m.mode == modeUpSet && (msg.String() == "G" || msg.String() == "end"):
+		m.moveBar(len(m.groups))
+	case m.mode == modeUpSet && (msg.String() == "pgdown" || msg.String() == "ctrl+f"):
+		m.moveBar(max(1, m.layout().bars-1))
+	case m.mode == modeUpSet && (msg.String() == "pgup" || msg.String() == "ctrl+b"):
+		m.moveBar(-max(1, m.layout().bars-1))
 	case key.Matches(msg, k.Left) && m.mode == modeMatrix:
 		m.col = max(0, m.col-1)
 	case key.Matches(msg, k.Right) && m.mode == modeMatrix:
@@ -331,38 +371,91 @@ func (m Model) updateChart(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// moveBar moves the UpSet cursor, scrolling the bars so that it stays in view.
+func (m *Model) moveBar(d int) {
+	m.bar = max(0, min(m.bar+d, len(m.groups)-1))
+	bars := max(1, m.layout().bars)
+	if m.bar < m.barTop {
+		m.barTop = m.bar
+	} else if m.bar >= m.barTop+bars {
+		m.barTop = m.bar - bars + 1
+	}
+	m.barTop = max(0, min(m.barTop, len(m.groups)-bars))
+}
+
 func (m Model) openPick() Model {
 	m.mode = modePick
 	m.picked = slices.Clone(m.names)
-	m.pick = 0
+	m.chooser.ClearFilter()
+	m.fillChooser()
+	m.chooser.Select(0)
 	return m
 }
 
+// pickable are the workspace's segments in name order: a chooser is searched by name, and
+// the workspace's own order (references first) means nothing to the person choosing.
 func (m Model) pickable() []*seglang.Segment {
 	if m.ws == nil {
 		return nil
 	}
-	return m.ws.Segments
+	segs := slices.Clone(m.ws.Segments)
+	slices.SortStableFunc(segs, func(a, b *seglang.Segment) int { return strings.Compare(a.Name, b.Name) })
+	return segs
+}
+
+// fillChooser draws the chooser's rows: a box with the order a segment was picked in, its
+// name, unit and title.
+func (m *Model) fillChooser() {
+	th := m.th
+	segs := m.pickable()
+	nameW := 8
+	for _, s := range segs {
+		nameW = max(nameW, len(s.Name))
+	}
+	rows := make([]list.Row, len(segs))
+	for i, s := range segs {
+		box := "[ ] "
+		if k := slices.Index(m.picked, s.Name); k >= 0 {
+			box = th.Success.Render(fmt.Sprintf("[%d]", k+1))
+			if k+1 < 10 {
+				box += " "
+			}
+		}
+		rows[i] = list.Row{Key: s.Name + " " + s.Title,
+			Text: box + th.Emphasis.Render(fmt.Sprintf("%-*s", nameW, safe.Text(s.Name))) + " " +
+				th.Subtle.Render(fmt.Sprintf("%-7s ", s.Unit.String())) + th.Text.Render(safe.Text(s.Title))}
+	}
+	m.chooser.SetRows(rows)
 }
 
 func (m Model) updatePick(msg tea.KeyPressMsg) (Model, tea.Cmd) {
-	k, segs := m.keys, m.pickable()
-	switch {
-	case key.Matches(msg, k.Close):
-		m.mode = modeMatrix
-	case key.Matches(msg, k.Up):
-		m.pick = max(0, m.pick-1)
-	case key.Matches(msg, k.Down):
-		m.pick = max(0, min(m.pick+1, len(segs)-1))
-	case key.Matches(msg, k.Toggle) && m.pick < len(segs):
-		name := segs[m.pick].Name
-		if i := slices.Index(m.picked, name); i >= 0 {
-			m.picked = slices.Delete(m.picked, i, i+1)
-		} else if len(m.picked) >= MaxSegments {
-			m.status = fmt.Sprintf("at most %d segments", MaxSegments)
-		} else {
-			m.picked = append(m.picked, name)
+	k := m.keys
+	segs := m.pickable()
+	// Names have no spaces, so space marks the highlighted segment even while a filter is
+	// being typed: "/ cart space" picks cart_abandoners.
+	if key.Matches(msg, k.Toggle) && (msg.String() == "space" || !m.chooser.Filtering()) {
+		if i := m.chooser.Index(); i >= 0 && i < len(segs) {
+			name := segs[i].Name
+			if j := slices.Index(m.picked, name); j >= 0 {
+				m.picked = slices.Delete(m.picked, j, j+1)
+			} else if len(m.picked) >= MaxSegments {
+				m.status = fmt.Sprintf("at most %d segments", MaxSegments)
+			} else {
+				m.picked = append(m.picked, name)
+			}
+			m.fillChooser()
 		}
+		return m, nil
+	}
+	if m.chooser.Filtering() {
+		var cmd tea.Cmd
+		m.chooser, cmd, _ = m.chooser.Update(msg)
+		return m, cmd
+	}
+	switch {
+	case key.Matches(msg, k.Close) && m.chooser.FilterText() == "":
+		m.mode = modeMatrix
+		return m, nil
 	case key.Matches(msg, k.Apply):
 		if len(m.picked) < MinSegments {
 			m.status = fmt.Sprintf("choose at least %d segments (space toggles)", MinSegments)
@@ -375,7 +468,9 @@ func (m Model) updatePick(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.mode = modeMatrix
 		return m, m.compare(m.picked)
 	}
-	return m, nil
+	var cmd tea.Cmd
+	m.chooser, cmd, _ = m.chooser.Update(msg)
+	return m, cmd
 }
 
 func sameUnit(ws *seglang.Workspace, names []string) error {
@@ -395,19 +490,12 @@ func sameUnit(ws *seglang.Workspace, names []string) error {
 }
 
 func (m Model) updateMembers(msg tea.KeyPressMsg) (Model, tea.Cmd) {
-	switch {
-	case key.Matches(msg, m.keys.Close), key.Matches(msg, m.keys.Members):
+	var cmd tea.Cmd
+	m.members, cmd = m.members.Update(msg)
+	if m.members.Done() {
 		m.mode = m.membersFrom()
-		m.memSeq++ // an answer still on its way is no longer wanted
-	case key.Matches(msg, m.keys.Down):
-		m.memOffset = min(m.memOffset+1, max(0, strings.Count(m.members, "\n")-1))
-	case key.Matches(msg, m.keys.Up):
-		m.memOffset = max(0, m.memOffset-1)
-	case key.Matches(msg, m.keys.Copy) && m.copyText != "":
-		m.status = "member ids copied to the clipboard"
-		return m, tea.SetClipboard(m.copyText)
 	}
-	return m, nil
+	return m, cmd
 }
 
 // membersFrom is where the member panel returns to.
@@ -418,79 +506,66 @@ func (m Model) membersFrom() mode {
 	return modeMatrix
 }
 
-// selection is the member set under the cursor and a label for it.
-func (m Model) selection() (*query.MemberSet, string) {
+// selection is the member set under the cursor, a label for it and the name of its export.
+func (m Model) selection() (*query.MemberSet, string, string) {
 	if m.result == nil || len(m.sets) == 0 {
-		return nil, ""
+		return nil, "", ""
 	}
 	if m.mode == modeUpSet {
 		if m.bar >= len(m.groups) {
-			return nil, ""
+			return nil, "", ""
 		}
 		g := m.groups[m.bar]
-		return exclusiveSet(m.sets, g.Segments), "only in " + m.joinNames(g.Segments)
+		set, err := m.result.ExclusiveMembers(g.Segments...)
+		if err != nil {
+			return nil, "", ""
+		}
+		return set, "only in " + m.joinNames(g.Segments, " ∩ "), "only-" + m.joinNames(g.Segments, "+")
 	}
 	i, j := m.row, m.col
 	if i == j {
-		return m.sets[i], m.names[i]
+		return m.sets[i], m.names[i], m.names[i]
 	}
-	return m.sets[i].And(m.sets[j]), m.names[i] + " ∩ " + m.names[j]
+	set, err := m.result.Intersection(i, j)
+	if err != nil {
+		return nil, "", ""
+	}
+	return set, m.names[i] + " ∩ " + m.names[j], m.names[i] + "+" + m.names[j]
 }
 
-func (m Model) joinNames(idx []int) string {
+func (m Model) joinNames(idx []int, sep string) string {
 	parts := make([]string, len(idx))
 	for k, i := range idx {
 		parts[k] = m.names[i]
 	}
-	return strings.Join(parts, " ∩ ")
-}
-
-// exclusiveSet is the members in every segment of in and in none of the others.
-func exclusiveSet(sets []*query.MemberSet, in []int) *query.MemberSet {
-	var out *query.MemberSet
-	for _, i := range in {
-		if out == nil {
-			out = sets[i]
-		} else {
-			out = out.And(sets[i])
-		}
-	}
-	for i, s := range sets {
-		if !slices.Contains(in, i) {
-			out = out.AndNot(s)
-		}
-	}
-	return out
+	return strings.Join(parts, sep)
 }
 
 func (m Model) showMembers() (Model, tea.Cmd) {
-	set, label := m.selection()
+	set, label, stem := m.selection()
 	if set == nil {
 		m.status = "wait for the comparison to finish"
 		return m, nil
 	}
 	m.memFromUpSet = m.mode == modeUpSet
 	m.mode = modeMembers
-	m.memSeq++
-	m.members = label + "\n\nreading members…"
-	m.memOffset = 0
-	m.copyText = ""
-	seq, eng, unit, asOf, ctx := m.memSeq, m.deps.Engine, m.result.Unit, m.result.AsOf, m.ctx
-	total := set.Count()
-	return m, func() tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		defer cancel()
-		members, err := eng.Members(ctx, set, unit, query.MembersOptions{Limit: 50, AsOf: asOf})
-		if err != nil {
-			return membersMsg{seq: seq, text: label + "\n\nCould not list members: " + err.Error()}
-		}
-		return membersMsg{seq: seq, text: label + "\n\n" + memberlist.Table(members, total), ids: memberlist.IDs(members)}
-	}
+	return m, m.members.Open(label, stem, set, m.result.Unit, m.result.AsOf)
 }
 
 // click selects the matrix cell or UpSet bar under the mouse.
 func (m Model) click(msg tea.MouseClickMsg) (Model, tea.Cmd) {
-	if msg.Button != tea.MouseLeft || m.result == nil || (m.mode != modeMatrix && m.mode != modeUpSet) {
+	if msg.Button != tea.MouseLeft {
+		return m, nil
+	}
+	switch m.mode {
+	case modePick:
+		m.chooser.Click(msg.Y - m.top - 2)
+		return m, nil
+	case modeMembers:
+		m.members.Click(msg.Y - m.top)
+		return m, nil
+	}
+	if m.result == nil {
 		return m, nil
 	}
 	l := m.layout()
@@ -501,7 +576,7 @@ func (m Model) click(msg tea.MouseClickMsg) (Model, tea.Cmd) {
 			m.mode, m.row, m.col = modeMatrix, r, c
 		}
 	} else if y >= l.upsetTop && y < l.upsetTop+l.bars && x >= l.upsetX {
-		m.mode, m.bar = modeUpSet, y-l.upsetTop
+		m.mode, m.bar = modeUpSet, m.barTop+y-l.upsetTop
 	}
 	return m, nil
 }
@@ -515,10 +590,10 @@ func (m Model) KeyMap() helpMap {
 	switch m.mode {
 	case modePick:
 		s := []key.Binding{k.Toggle, k.Apply, k.Close}
-		return helpMap{short: s, full: [][]key.Binding{{k.Up, k.Down}, s}}
+		return helpMap{short: s, full: [][]key.Binding{s, m.chooser.Bindings()}}
 	case modeMembers:
-		s := []key.Binding{k.Up, k.Down, k.Copy, k.Close}
-		return helpMap{short: s, full: [][]key.Binding{s}}
+		h := m.members.KeyMap()
+		return helpMap{short: h.ShortHelp(), full: h.FullHelp()}
 	}
 	s := []key.Binding{k.Pick, k.Members, k.Metric, k.Focus}
 	return helpMap{short: s, full: [][]key.Binding{{k.Up, k.Down, k.Left, k.Right}, s}}

@@ -131,7 +131,9 @@ func (m Model) matrixView(g geometry) []string {
 				style = lipgloss.NewStyle().Background(bg).Foreground(fg)
 			}
 			if m.mode == modeMatrix && i == m.row && j == m.col {
+				// The marker shows the cell without colour too (NO_COLOR, monochrome).
 				style = th.Selected
+				cell = layout.PadLeft("▸"+text, g.cellW-1) + " "
 			}
 			b.WriteString(style.Render(cell))
 		}
@@ -144,8 +146,9 @@ func (m Model) matrixView(g geometry) []string {
 func (m Model) scaleLine(scale float64) string {
 	th := m.th
 	var ramp strings.Builder
-	for _, c := range th.Ramp {
-		ramp.WriteString(lipgloss.NewStyle().Background(c).Render("  "))
+	for i, c := range th.Ramp {
+		// Shades as well as colours: the scale reads without colour too.
+		ramp.WriteString(lipgloss.NewStyle().Foreground(c).Render(strings.Repeat(string(shades[min(i, len(shades)-1)]), 2)))
 	}
 	var what string
 	switch m.metric {
@@ -158,6 +161,9 @@ func (m Model) scaleLine(scale float64) string {
 	}
 	return th.Subtle.Render("colour ") + ramp.String() + th.Subtle.Render(" "+what)
 }
+
+// shades fill the colour scale's swatches from low to high.
+var shades = []rune{'·', '░', '▒', '▓', '█'}
 
 // cell is the text and the value (for the heat) of row i, column j under the metric.
 func (m Model) cell(i, j int) (string, float64) {
@@ -220,6 +226,10 @@ func (m Model) upsetView(g geometry) []string {
 	th, n := m.th, len(m.names)
 	heading := th.Heading.Render("Largest exclusive intersections") +
 		th.Subtle.Render(fmt.Sprintf(" · %d groups · people in exactly these segments", len(m.groups)))
+	if g.bars < len(m.groups) {
+		heading = th.Heading.Render("Exclusive intersections") + th.Subtle.Render(fmt.Sprintf(" · %d–%d of %d groups · in exactly these",
+			m.barTop+1, min(len(m.groups), m.barTop+g.bars), len(m.groups)))
+	}
 	var dots strings.Builder
 	for j := range n {
 		dots.WriteString(layout.PadLeft(fmt.Sprint(j+1), 3))
@@ -235,7 +245,9 @@ func (m Model) upsetView(g geometry) []string {
 	dotsW := 3 * n
 	countW := len(format.Count(top)) + 1
 	barW := max(4, min(40, (g.upsetW-dotsW-countW-2)/2))
-	for k, gr := range m.groups[:g.bars] {
+	first := max(0, min(m.barTop, len(m.groups)-g.bars))
+	for k, gr := range m.groups[first : first+g.bars] {
+		k += first
 		var b strings.Builder
 		for j := range n {
 			if slices.Contains(gr.Segments, j) {
@@ -249,65 +261,24 @@ func (m Model) upsetView(g geometry) []string {
 		b.WriteString(" " + th.Bar.Render(bar) + " " + th.Number.Render(layout.PadLeft(format.Count(gr.Count), countW)))
 		rest := g.upsetW - dotsW - barW - countW - 3
 		if rest > 8 {
-			b.WriteString(" " + th.Subtle.Render(ansi.Truncate(m.joinNames(gr.Segments), rest-1, "…")))
+			b.WriteString(" " + th.Subtle.Render(ansi.Truncate(m.joinNames(gr.Segments, " ∩ "), rest-1, "…")))
 		}
 		line := b.String()
 		if m.mode == modeUpSet && k == m.bar {
-			line = th.Selected.Render(ansi.Strip(line))
+			line = th.Selected.Render("▸" + strings.TrimPrefix(ansi.Strip(line), " "))
 		}
 		lines = append(lines, line)
 	}
 	return lines
 }
 
-func (m Model) membersView() string {
-	th := m.th
-	lines := strings.Split(m.members, "\n")
-	if m.memOffset > 0 && m.memOffset < len(lines) {
-		lines = lines[m.memOffset:]
-	}
-	h := max(1, m.height-2)
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, m.width, "…")
-	}
-	body := th.Text.Render(strings.Join(lines, "\n"))
-	return lipgloss.JoinVertical(lipgloss.Left, th.Title.Render("Members"), body, m.statusLine())
-}
+func (m Model) membersView() string { return m.members.View() }
 
 func (m Model) pickView() string {
-	th, segs := m.th, m.pickable()
-	lines := []string{
-		th.Title.Render("Choose segments to compare") +
-			th.Subtle.Render(fmt.Sprintf(" · %d chosen (%d–%d)", len(m.picked), MinSegments, MaxSegments)),
-		"",
-	}
-	if len(segs) == 0 {
-		return strings.Join(append(lines, th.Subtle.Render("The workspace has no segments.")), "\n")
-	}
-	room := max(1, m.height-len(lines)-1)
-	first := max(0, min(m.pick-room/2, len(segs)-room))
-	for i := first; i < min(len(segs), first+room); i++ {
-		s := segs[i]
-		box := "[ ] "
-		if k := slices.Index(m.picked, s.Name); k >= 0 {
-			box = th.Success.Render(fmt.Sprintf("[%d] ", k+1))
-			if k+1 >= 10 {
-				box = th.Success.Render(fmt.Sprintf("[%d]", k+1))
-			}
-		}
-		line := box + th.Emphasis.Render(safe.Text(s.Name)) + " " + th.Subtle.Render(s.Unit.String()+" · "+safe.Text(s.Title))
-		line = ansi.Truncate(line, m.width, "…")
-		if i == m.pick {
-			line = th.Selected.Render(ansi.Strip(line))
-		}
-		lines = append(lines, line)
-	}
-	if s := m.statusLine(); s != "" {
-		lines = append(lines, s)
-	}
+	th := m.th
+	head := th.Title.Render("Choose segments to compare") +
+		th.Subtle.Render(fmt.Sprintf(" · %d chosen (%d–%d) · space toggles · / filters · enter compares", len(m.picked), MinSegments, MaxSegments))
+	lines := []string{ansi.Truncate(head, m.width, "…"), m.statusLine(), m.chooser.View()}
 	return strings.Join(lines, "\n")
 }
 

@@ -14,29 +14,28 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/segscope/segscope/query"
-	"github.com/segscope/segscope/report/format"
 	seglang "github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/builder"
-	"github.com/segscope/segscope/tui/fuzzy"
+	"github.com/segscope/segscope/tui/counts"
+	"github.com/segscope/segscope/tui/layout"
+	"github.com/segscope/segscope/tui/list"
 	"github.com/segscope/segscope/tui/safe"
 	"github.com/segscope/segscope/tui/theme"
 )
 
-// KeyMap lists the list's keys.
+// KeyMap lists the list's own keys (moving, paging and filtering are the list widget's).
 type KeyMap struct {
-	Up, Down, Edit, New, Filter, Mark, Recount, ClearFilter key.Binding
+	Edit, New, Filter, Mark, Recount, ClearFilter key.Binding
+	nav                                           []key.Binding
 }
 
 // DefaultKeyMap is the list's bindings.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		Edit:        key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter", "open in builder")),
 		New:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new segment")),
 		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
@@ -53,13 +52,16 @@ func (k KeyMap) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.Edit, k.New}, {k.Filter, k.ClearFilter, k.Mark, k.Recount}}
+	return [][]key.Binding{k.nav, {k.Edit, k.New, k.Mark, k.Recount}, {k.Filter, k.ClearFilter}}
 }
 
-// MarkedMsg tells the app which segments are marked for the Overlap screen.
+// MarkedMsg tells the app which segments are marked for the Overlap screen. Seq orders
+// them: commands run concurrently, so an earlier mark's message can arrive after a later
+// one's, and only the latest counts.
 type MarkedMsg struct {
 	Names     []string
 	Workspace *seglang.Workspace
+	Seq       int
 }
 
 // WorkspaceMsg tells the app the workspace was (re)loaded.
@@ -98,9 +100,8 @@ type Model struct {
 	entries  []entry
 	universe map[seglang.Unit]int64
 	marked   []string
-	cursor   int
-	filter   textinput.Model
-	filterOn bool
+	markSeq  int // numbers MarkedMsg
+	list     list.Model
 	gen      int // bumps on every reload: counts of an older load are dropped
 
 	builder     *builder.Model
@@ -113,16 +114,17 @@ type Model struct {
 
 // New builds the screen; Init loads the workspace.
 func New(ctx context.Context, deps Deps, th *theme.Theme) Model {
-	f := theme.NewInput()
-	f.Prompt = "/ "
-	f.Placeholder = "filter by name, title or type"
-	return Model{ctx: ctx, deps: deps, th: th, keys: DefaultKeyMap(), filter: f,
+	return Model{ctx: ctx, deps: deps, th: th, keys: DefaultKeyMap(),
+		list: list.New(th, list.Selectable(), list.Filterable(true), list.Noun("segments"),
+			list.Empty("No segments yet. Press n to build one.")),
 		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)), universe: map[seglang.Unit]int64{}}
 }
 
 // SetTheme swaps the styles.
 func (m *Model) SetTheme(th *theme.Theme) {
 	m.th = th
+	m.list.SetTheme(th)
+	m.refreshRows()
 	if m.builder != nil {
 		m.builder.SetTheme(th)
 	}
@@ -131,7 +133,8 @@ func (m *Model) SetTheme(th *theme.Theme) {
 // SetSize sets the area the screen draws in.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
-	m.filter.SetWidth(max(10, w-4))
+	m.fitList()
+	m.refreshRows()
 	if m.builder != nil {
 		m.builder.SetSize(w, h)
 	}
@@ -162,7 +165,10 @@ func (m Model) Editing() bool { return m.builder != nil }
 
 // Capturing reports whether keys are text being typed.
 func (m Model) Capturing() bool {
-	return m.filterOn || (m.builder != nil && m.builder.Capturing())
+	if m.builder != nil {
+		return m.builder.Capturing()
+	}
+	return m.list.Filtering()
 }
 
 // Dirty reports unsaved changes in the builder.
@@ -186,7 +192,9 @@ func (m Model) KeyMap() interface {
 	if m.builder != nil {
 		return m.builder.KeyMap()
 	}
-	return m.keys
+	k := m.keys
+	k.nav = m.list.Bindings()
+	return k
 }
 
 // shown is a message for the screen: the workspace folder hidden behind its label.
@@ -216,6 +224,9 @@ func (m Model) hasAccounts() bool {
 func (m Model) Pending() string {
 	if m.builder != nil && m.builder.Counting() {
 		return "counting the draft"
+	}
+	if m.builder != nil && m.builder.Pending() != "" {
+		return m.builder.Pending()
 	}
 	for _, e := range m.entries {
 		if !e.counted {
@@ -323,11 +334,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.deps.Vocab.Segments = append(m.deps.Vocab.Segments, e.seg.Name)
 		}
 		m.marked = slices.DeleteFunc(m.marked, func(n string) bool { return m.ws == nil || m.ws.Segment(n) == nil })
-		m.cursor = min(m.cursor, max(0, len(m.entries)-1))
-		ws, marked := m.ws, slices.Clone(m.marked)
-		return m, tea.Batch(m.recount(),
-			func() tea.Msg { return WorkspaceMsg{Workspace: ws} },
-			func() tea.Msg { return MarkedMsg{Names: marked, Workspace: ws} })
+		m.fitList() // the workspace's problems, if any, take rows above the list
+		m.refreshRows()
+		ws := m.ws
+		return m, tea.Batch(m.recount(), func() tea.Msg { return WorkspaceMsg{Workspace: ws} }, m.markedCmd())
 	case countMsg:
 		if msg.gen != m.gen {
 			return m, nil
@@ -343,6 +353,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.universe[msg.unit] = msg.univ
 			m.lastElapsed = msg.elapsed
 		}
+		m.refreshRows()
 		return m, m.countNext()
 	case openMsg:
 		if msg.err != nil {
@@ -366,6 +377,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
+		m.refreshRows() // the spinner turns in the rows still counting
 		return m, cmd
 	}
 	if m.builder != nil {
@@ -379,93 +391,80 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if c, ok := msg.(tea.MouseClickMsg); ok {
 		return m.click(c)
 	}
-	if w, ok := msg.(tea.MouseWheelMsg); ok {
-		if w.Button == tea.MouseWheelDown {
-			m.moveCursor(1)
-		} else if w.Button == tea.MouseWheelUp {
-			m.moveCursor(-1)
-		}
-	}
-	if m.filterOn {
-		var cmd tea.Cmd
-		m.filter, cmd = m.filter.Update(msg)
-		return m, cmd
-	}
-	return m, nil
-}
-
-func (m *Model) moveCursor(d int) {
-	m.cursor = max(0, min(m.cursor+d, len(m.visible())-1))
+	var cmd tea.Cmd
+	m.list, cmd, _ = m.list.Update(msg)
+	return m, cmd
 }
 
 func (m Model) updateList(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	m.status = ""
-	if m.filterOn {
-		switch msg.String() {
-		case "esc":
-			m.filterOn = false
-			m.filter.SetValue("")
-			m.filter.Blur()
-			m.cursor = 0
-			return m, nil
-		case "enter", "down", "up":
-			m.filterOn = msg.String() != "enter"
-			if !m.filterOn {
-				m.filter.Blur()
-			}
-			if msg.String() == "down" {
-				m.moveCursor(1)
-			} else if msg.String() == "up" {
-				m.moveCursor(-1)
-			}
-			return m, nil
-		}
+	k := m.keys
+	// Names have no spaces: space marks the highlighted segment even while filtering.
+	if key.Matches(msg, k.Mark) && (msg.String() == "space" || !m.list.Filtering()) {
+		return m.mark()
+	}
+	if m.list.Filtering() {
 		var cmd tea.Cmd
-		m.filter, cmd = m.filter.Update(msg)
-		m.cursor = 0
+		m.list, cmd, _ = m.list.Update(msg)
 		return m, cmd
 	}
-	k := m.keys
-	vis := m.visible()
 	switch {
-	case key.Matches(msg, k.Up):
-		m.moveCursor(-1)
-	case key.Matches(msg, k.Down):
-		m.moveCursor(1)
-	case key.Matches(msg, k.Filter):
-		m.filterOn = true
-		return m, m.filter.Focus()
-	case key.Matches(msg, k.ClearFilter) && m.filter.Value() != "":
-		m.filter.SetValue("")
-		m.cursor = 0
 	case key.Matches(msg, k.Recount):
 		return m, m.load()
 	case key.Matches(msg, k.New):
 		return m.openBuilder(nil, "", nil)
-	case key.Matches(msg, k.Edit) && m.cursor < len(vis):
-		seg := vis[m.cursor].seg
-		file := seg.File
-		return m, func() tea.Msg {
-			src, err := os.ReadFile(file)
-			if err != nil {
-				return openMsg{err: fmt.Errorf("open %s: %w", file, err)}
+	case key.Matches(msg, k.Edit):
+		if e, ok := m.selected(); ok {
+			seg := e.seg
+			file := seg.File
+			return m, func() tea.Msg {
+				src, err := os.ReadFile(file)
+				if err != nil {
+					return openMsg{err: fmt.Errorf("open %s: %w", file, err)}
+				}
+				return openMsg{seg: seg, file: file, src: src}
 			}
-			return openMsg{seg: seg, file: file, src: src}
 		}
-	case key.Matches(msg, k.Mark) && m.cursor < len(vis):
-		name := vis[m.cursor].seg.Name
-		if i := slices.Index(m.marked, name); i >= 0 {
-			m.marked = slices.Delete(m.marked, i, i+1)
-		} else if len(m.marked) >= 10 {
-			m.status = "at most 10 segments can be compared"
-			return m, nil
-		} else {
-			m.marked = append(m.marked, name)
-		}
-		marked, ws := slices.Clone(m.marked), m.ws
-		return m, func() tea.Msg { return MarkedMsg{Names: marked, Workspace: ws} }
+		return m, nil
 	}
-	return m, nil
+	var cmd tea.Cmd
+	m.list, cmd, _ = m.list.Update(msg)
+	return m, cmd
+}
+
+// selected is the entry under the cursor.
+func (m Model) selected() (entry, bool) {
+	i := m.list.Index()
+	if i < 0 || i >= len(m.entries) {
+		return entry{}, false
+	}
+	return m.entries[i], true
+}
+
+// mark marks or unmarks the highlighted segment for the Overlap screen.
+func (m Model) mark() (Model, tea.Cmd) {
+	e, ok := m.selected()
+	if !ok {
+		return m, nil
+	}
+	name := e.seg.Name
+	if i := slices.Index(m.marked, name); i >= 0 {
+		m.marked = slices.Delete(m.marked, i, i+1)
+	} else if len(m.marked) >= 10 {
+		m.status = "at most 10 segments can be compared"
+		return m, nil
+	} else {
+		m.marked = append(m.marked, name)
+	}
+	m.refreshRows()
+	return m, m.markedCmd()
+}
+
+// markedCmd tells the app the marks as they are now.
+func (m *Model) markedCmd() tea.Cmd {
+	m.markSeq++
+	msg := MarkedMsg{Names: slices.Clone(m.marked), Workspace: m.ws, Seq: m.markSeq}
+	return func() tea.Msg { return msg }
 }
 
 func (m Model) openBuilder(seg *seglang.Segment, file string, src []byte) (Model, tea.Cmd) {
@@ -480,27 +479,9 @@ func (m Model) openBuilder(seg *seglang.Segment, file string, src []byte) (Model
 		return m, nil
 	}
 	b.SetSize(m.width, m.height)
+	b.SetTop(m.top)
 	m.builder = &b
 	return m, b.Init()
-}
-
-// visible are the entries the filter keeps, best match first.
-func (m Model) visible() []entry {
-	q := strings.TrimSpace(m.filter.Value())
-	if q == "" {
-		return m.entries
-	}
-	keys := make([]string, len(m.entries))
-	byKey := map[string]entry{}
-	for i, e := range m.entries {
-		keys[i] = e.seg.Name + " " + e.seg.Title + " " + e.seg.Type.String()
-		byKey[keys[i]] = e
-	}
-	var out []entry
-	for _, mt := range fuzzy.Find(q, keys) {
-		out = append(out, byKey[mt.Text])
-	}
-	return out
 }
 
 // View draws the list, or the builder when it is open.
@@ -508,60 +489,58 @@ func (m Model) View() string {
 	if m.builder != nil {
 		return m.builder.View()
 	}
-	th := m.th
 	lines := m.headerLines()
-	vis := m.visible()
-	if len(vis) == 0 {
-		if len(m.entries) == 0 {
-			lines = append(lines, "", th.Subtle.Render("No segments yet. Press n to build one."))
-		} else {
-			lines = append(lines, "", th.Subtle.Render("No segment matches the filter."))
-		}
-	}
-	listH, start := m.listWindow(len(lines))
-	nameW := 10
-	for _, e := range vis {
-		nameW = max(nameW, ansi.StringWidth(e.seg.Name))
-	}
-	nameW = min(nameW, m.width/3)
-	for i := start; i < len(vis) && i < start+listH; i++ {
-		lines = append(lines, m.row(vis[i], i == m.cursor, nameW))
-	}
+	l := m.list
+	l.SetSize(m.width, max(1, m.height-len(lines)-m.statusHeight()))
+	lines = append(lines, l.View())
 	if m.status != "" {
-		lines = append(lines, th.Subtle.Render(m.status))
+		lines = append(lines, m.th.Warning.Render(m.status))
 	}
 	return strings.Join(lines, "\n")
 }
 
-// listWindow is how many rows the list has below header rows, and the first one shown.
-func (m Model) listWindow(header int) (rows, first int) {
-	rows = max(1, m.height-header-1)
-	return rows, max(0, min(m.cursor-rows/2, len(m.visible())-rows))
+// fitList gives the list the rows under the header.
+func (m *Model) fitList() {
+	m.list.SetSize(m.width, max(1, m.height-len(m.headerLines())-m.statusHeight()))
+}
+
+func (m Model) statusHeight() int {
+	if m.status != "" {
+		return 1
+	}
+	return 0
 }
 
 // click selects the row under the mouse; a click on the selected row opens it.
 func (m Model) click(msg tea.MouseClickMsg) (Model, tea.Cmd) {
-	if msg.Button != tea.MouseLeft || m.filterOn {
+	if m.builder != nil {
+		b, cmd := m.builder.Update(msg)
+		m.builder = &b
+		return m, cmd
+	}
+	if msg.Button != tea.MouseLeft || m.list.Filtering() {
 		return m, nil
 	}
-	header := len(m.headerLines())
-	_, first := m.listWindow(header)
-	i := first + msg.Y - m.top - header
-	vis := m.visible()
-	if msg.Y-m.top < header || i < 0 || i >= len(vis) {
+	before := m.list.Index()
+	i, ok := m.list.Click(msg.Y - m.top - len(m.headerLines()))
+	if !ok {
 		return m, nil
 	}
-	if i == m.cursor {
+	if i == before {
 		return m.updateList(tea.KeyPressMsg{Code: tea.KeyEnter})
 	}
-	m.cursor = i
 	return m, nil
 }
 
 // SetTop says how many rows the app draws above the screen, so clicks land on rows.
-func (m *Model) SetTop(rows int) { m.top = rows }
+func (m *Model) SetTop(rows int) {
+	m.top = rows
+	if m.builder != nil {
+		m.builder.SetTop(rows)
+	}
+}
 
-// headerLines are the rows above the list: title, filter, workspace problems.
+// headerLines are the rows above the list: title and workspace problems.
 func (m Model) headerLines() []string {
 	th := m.th
 	var lines []string
@@ -572,9 +551,6 @@ func (m Model) headerLines() []string {
 		head += th.Subtle.Render("  no workspace folder: saving is off (start with --segments DIR)")
 	}
 	lines = append(lines, ansi.Truncate(head, m.width, "…"))
-	if m.filterOn || m.filter.Value() != "" {
-		lines = append(lines, m.filter.View())
-	}
 	if m.wsErr != nil {
 		var list seglang.ErrorList
 		msgs := []string{m.shown(m.wsErr.Error())}
@@ -595,48 +571,88 @@ func (m Model) headerLines() []string {
 	return lines
 }
 
-func (m Model) row(e entry, selected bool, nameW int) string {
+// columns are the widths of the list's columns: name, the member count, the share's bar
+// (only when the screen is wide enough to keep the titles in view), expect.
+type columns struct{ name, count, bar, expect int }
+
+func (m Model) columns() columns {
+	c := columns{name: 10, count: 7}
+	if m.width >= 110 {
+		c.bar = 12
+	}
+	for _, e := range m.entries {
+		c.name = max(c.name, ansi.StringWidth(e.seg.Name))
+		c.count = max(c.count, len(counts.Count{Members: e.members}.Number()))
+		if e.seg.Expect.Members != nil {
+			c.expect = max(c.expect, counts.Width(e.seg.Expect.Members.String()), len("expect"))
+		}
+	}
+	return c
+}
+
+// refreshRows draws the entries into the list's rows (after counts, marks or a theme
+// change); the cursor stays on its segment.
+func (m *Model) refreshRows() {
+	th := m.th
+	c := m.columns()
+	unitW := 0
+	if m.hasAccounts() {
+		unitW = 6
+	}
+	head := "  " + layout.PadRight("segment", c.name) + " " + layout.PadRight("type", 10) + " " + layout.PadLeft("members", c.count) +
+		strings.Repeat(" ", unitW) + " " + layout.PadRight("share", 7)
+	if c.bar > 0 {
+		head += " " + strings.Repeat(" ", c.bar)
+	}
+	if c.expect > 0 {
+		head += " " + layout.PadRight("expect", c.expect)
+	}
+	m.list.SetHeader(th.Subtle.Render(head + " title"))
+	rows := make([]list.Row, len(m.entries))
+	for i, e := range m.entries {
+		rows[i] = list.Row{Key: e.seg.Name + " " + e.seg.Title + " " + e.seg.Type.String(), Text: m.row(e, c, unitW)}
+	}
+	m.list.SetRows(rows)
+}
+
+func (m Model) row(e entry, c columns, unitW int) string {
 	th := m.th
 	mark := "  "
 	if slices.Contains(m.marked, e.seg.Name) {
 		mark = th.Success.Render("◆ ")
 	}
-	name := fmt.Sprintf("%-*s", nameW, ansi.Truncate(e.seg.Name, nameW, "…"))
+	name := layout.PadRight(safe.Text(e.seg.Name), c.name)
 	typ := fmt.Sprintf("%-10s", e.seg.Type.String())
-	var count, share, bar string
+	cnt := counts.Count{Members: e.members, Universe: m.universe[e.seg.Unit]}
+	var count, share, bar, expect string
 	switch {
 	case e.err != nil:
-		count = th.Error.Render("error")
-		share = th.Error.Render(ansi.Truncate(safe.Text(m.shown(e.err.Error())), 40, "…"))
+		count = th.Error.Render(layout.PadLeft("error", c.count))
+		share = th.Error.Render(ansi.Truncate(safe.Text(m.shown(e.err.Error())), 60, "…"))
 	case !e.counted:
-		count = m.spin.View()
+		count = layout.PadLeft(m.spin.View(), c.count)
 	default:
-		univ := m.universe[e.seg.Unit]
-		count = format.Count(e.members)
-		share = format.Share(e.members, univ)
-		if univ > 0 {
-			n := int(float64(e.members) / float64(univ) * 12)
-			if e.members > 0 {
-				n = max(n, 1)
-			}
-			bar = th.Bar.Render(strings.Repeat("▮", n)) + strings.Repeat(" ", 12-n)
-		}
+		count = th.Number.Render(layout.PadLeft(cnt.Number(), c.count))
+		share = layout.PadRight(cnt.Share(), 7)
+		bar = cnt.Bar(th, c.bar)
+		expect = counts.Expect(e.seg.Expect.Members, e.members).Badge(th)
 	}
-	if bar == "" {
-		bar = strings.Repeat(" ", 12)
+	if bar == "" || c.bar == 0 {
+		bar = strings.Repeat(" ", c.bar)
 	}
-	unit := ""
+	if share == "" {
+		share = strings.Repeat(" ", 7)
+	}
+	unit := strings.Repeat(" ", unitW)
 	if e.seg.Unit == seglang.UnitAccount {
 		unit = " accts"
-	} else if m.hasAccounts() {
-		unit = "      " // keep the columns of user and account segments aligned
 	}
-	line := mark + th.Emphasis.Render(name) + " " + th.Subtle.Render(typ) + " " +
-		th.Number.Render(fmt.Sprintf("%9s", count)) + th.Subtle.Render(unit) + " " + fmt.Sprintf("%-7s", share) + " " + bar + " " +
-		th.Text.Render(safe.Text(e.seg.Title))
-	line = ansi.Truncate(line, m.width, "…")
-	if selected {
-		return th.Selected.Render(ansi.Strip(line)) // a plain highlight reads better than colours on colours
+	line := mark + th.Emphasis.Render(name) + " " + th.Subtle.Render(typ) + " " + count + th.Subtle.Render(unit) + " " + share
+	if c.bar > 0 {
+		line += " " + bar
 	}
-	return line
+	if c.expect > 0 {
+		line += " " + layout.PadRight(expect, c.expect)
+	}
+	return line + " " + th.Text.Render(safe.Text(e.seg.Title))
 }

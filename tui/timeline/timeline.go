@@ -7,19 +7,21 @@ package timeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
 	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/sim"
+	"github.com/segscope/segscope/tui/list"
+	"github.com/segscope/segscope/tui/memberlist"
 	"github.com/segscope/segscope/tui/theme"
 )
 
@@ -41,6 +43,9 @@ type Deps struct {
 	// DirLabel, when set, names Dir in messages: files are shown relative to it.
 	DirLabel string
 	AsOf     time.Time // zero: the latest event
+	// ShowPath writes a workspace file's path as the screen shows it (exports); nil shows
+	// it as it is.
+	ShowPath func(string) string
 	// Clock times the replays; nil means time.Now (tests pass a fixed clock).
 	Clock func() time.Time
 }
@@ -48,39 +53,49 @@ type Deps struct {
 // KeyMap lists the screen's keys.
 type KeyMap struct {
 	Up, Down, Replay, Prev, Next, Together, Person, Reload, Back key.Binding
-	PageUp, PageDown, Confirm, Cancel                            key.Binding
+	PageUp, PageDown, Top, Bottom, Left, Right, Confirm, Cancel  key.Binding
+	Filter, Copy, CSV, Parquet                                   key.Binding
 }
 
-// DefaultKeyMap is the screen's bindings.
+// DefaultKeyMap is the screen's bindings. ←/→ scroll wide tables sideways, as on every
+// screen; [ and ] step through the campaigns.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
 		Replay:   key.NewBinding(key.WithKeys("enter", "space"), key.WithHelp("enter", "replay")),
-		Prev:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "previous campaign")),
-		Next:     key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next campaign")),
+		Prev:     key.NewBinding(key.WithKeys("["), key.WithHelp("[", "previous campaign")),
+		Next:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next campaign")),
 		Together: key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "with all campaigns")),
 		Person:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pick a person")),
 		Reload:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload campaigns")),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "b"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "f"), key.WithHelp("pgdn", "page down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
+		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
+		Left:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "scroll left")),
+		Right:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "scroll right")),
 		Confirm:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open timeline")),
 		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter by id")),
+		Copy:     key.NewBinding(key.WithKeys("c", "y"), key.WithHelp("c", "copy all ids")),
+		CSV:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export csv")),
+		Parquet:  key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export parquet")),
 	}
 }
 
 // ShortHelp implements help.KeyMap.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return enabled(k.Up, k.Down, k.Replay, k.Prev, k.Next, k.Person, k.Together, k.PageDown, k.Confirm, k.Cancel, k.Back)
+	return enabled(k.Up, k.Down, k.Replay, k.Prev, k.Next, k.Person, k.Together, k.Confirm, k.Copy, k.CSV, k.Filter, k.Cancel, k.Back, k.PageDown)
 }
 
 // FullHelp implements help.KeyMap.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	groups := [][]key.Binding{
-		enabled(k.Up, k.Down, k.PageUp, k.PageDown),
+		enabled(k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Left, k.Right),
 		enabled(k.Replay, k.Prev, k.Next, k.Together, k.Reload),
-		enabled(k.Person, k.Confirm, k.Cancel, k.Back),
+		enabled(k.Person, k.Confirm, k.Filter, k.Copy, k.CSV, k.Parquet, k.Cancel, k.Back),
 	}
 	return slices.DeleteFunc(groups, func(g []key.Binding) bool { return len(g) == 0 })
 }
@@ -154,18 +169,21 @@ type Model struct {
 	replayFor string // the campaign the error or result is for
 	elapsed   time.Duration
 
+	// The replay as a document: prose wrapped whole, tables scrolled sideways.
+	panel list.Model
+
 	// The person picker and timeline.
 	people     []person
 	peopleErr  error
 	peopleBusy bool
-	picker     textinput.Model
-	pick       int
-	pickMoved  bool // the highlight was moved since the last keystroke typed
+	picker     list.Model // the people listed; / filters, and a typed id is looked up
+	pickStatus string     // what copying or exporting the people did
+	pickBusy   string
 	personID   int
 	personBusy string // what is being looked up
 	personErr  error
 	tl         *sim.Timeline
-	scroll     int
+	lines      list.Model // the person's timeline
 }
 
 // New builds the screen; Init reads the workspace.
@@ -177,11 +195,9 @@ func New(ctx context.Context, deps Deps, th *theme.Theme) Model {
 	if eng == nil && deps.Store != nil {
 		eng = query.NewEngine(deps.Store)
 	}
-	in := theme.NewInput()
-	in.Prompt = "user id "
-	in.Placeholder = "type an id, or pick one below"
-	in.CharLimit = 200
-	m := Model{ctx: ctx, deps: deps, engine: eng, th: th, keys: DefaultKeyMap(), picker: in,
+	m := Model{ctx: ctx, deps: deps, engine: eng, th: th, keys: DefaultKeyMap(),
+		picker: list.New(th, list.Selectable(), list.Filterable(false), list.Noun("people")),
+		panel:  list.New(th), lines: list.New(th, list.Noun("lines")),
 		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)), wsGen: 1, loading: deps.Dir != ""}
 	m.SetTheme(th)
 	m.syncKeys()
@@ -192,12 +208,16 @@ func New(ctx context.Context, deps Deps, th *theme.Theme) Model {
 func (m *Model) SetTheme(th *theme.Theme) {
 	m.th = th
 	m.spin.Style = lipgloss.NewStyle().Foreground(th.Accent)
+	m.panel.SetTheme(th)
+	m.lines.SetTheme(th)
+	m.picker.SetTheme(th)
+	m.refresh()
 }
 
 // SetSize sets the area the screen draws in.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
-	m.picker.SetWidth(max(10, w-12))
+	m.refresh()
 	m.syncKeys()
 }
 
@@ -219,7 +239,7 @@ func (m *Model) SetAsOf(t time.Time) tea.Cmd {
 func (m *Model) Reload() tea.Cmd { return m.load() }
 
 // Capturing reports whether keys are text being typed.
-func (m Model) Capturing() bool { return m.view == viewPicker }
+func (m Model) Capturing() bool { return m.view == viewPicker && m.picker.Filtering() }
 
 // KeyMap returns the bindings that apply now.
 func (m Model) KeyMap() KeyMap { return m.keys }
@@ -233,12 +253,14 @@ func (m Model) Pending() string {
 		return "replaying " + m.running
 	case m.personBusy != "":
 		return "replaying " + m.personBusy
+	case m.pickBusy != "":
+		return m.pickBusy
 	}
 	return ""
 }
 
 func (m Model) busy() bool {
-	return m.loading || m.running != "" || m.personBusy != "" || m.peopleBusy
+	return m.loading || m.running != "" || m.personBusy != "" || m.peopleBusy || m.pickBusy != ""
 }
 
 func (m Model) wide() bool { return m.width >= wideAt }
@@ -254,8 +276,9 @@ func (m *Model) syncKeys() {
 	k := &m.keys
 	n := len(m.campaigns())
 	list := m.view == viewList || (m.view == viewReplay && m.wide())
-	k.Up.SetEnabled(list && n > 1 || m.view == viewPerson || m.view == viewPicker)
-	k.Down.SetEnabled(list && n > 1 || m.view == viewPerson || m.view == viewPicker)
+	doc := m.view == viewReplay || m.view == viewPerson
+	k.Up.SetEnabled(list && n > 1 || doc || m.view == viewPicker)
+	k.Down.SetEnabled(list && n > 1 || doc || m.view == viewPicker)
 	k.Replay.SetEnabled(list && n > 0)
 	k.Prev.SetEnabled(m.view == viewReplay && n > 1)
 	k.Next.SetEnabled(m.view == viewReplay && n > 1)
@@ -268,10 +291,19 @@ func (m *Model) syncKeys() {
 	k.Person.SetEnabled((m.view == viewReplay || m.view == viewPerson) && m.replay != nil)
 	k.Reload.SetEnabled(m.view == viewList || m.view == viewReplay)
 	k.Back.SetEnabled(m.view == viewReplay && !m.wide() || m.view == viewPerson)
-	k.PageUp.SetEnabled(m.view == viewPerson)
-	k.PageDown.SetEnabled(m.view == viewPerson)
-	k.Confirm.SetEnabled(m.view == viewPicker)
-	k.Cancel.SetEnabled(m.view == viewPicker)
+	k.PageUp.SetEnabled(doc || m.view == viewPicker)
+	k.PageDown.SetEnabled(doc || m.view == viewPicker)
+	k.Top.SetEnabled(doc || m.view == viewPicker)
+	k.Bottom.SetEnabled(doc || m.view == viewPicker)
+	k.Left.SetEnabled(doc)
+	k.Right.SetEnabled(doc)
+	picking := m.view == viewPicker
+	k.Confirm.SetEnabled(picking)
+	k.Cancel.SetEnabled(picking)
+	k.Filter.SetEnabled(picking && !m.picker.Filtering())
+	k.Copy.SetEnabled(picking && !m.picker.Filtering() && len(m.people) > 0)
+	k.CSV.SetEnabled(picking && !m.picker.Filtering() && len(m.people) > 0)
+	k.Parquet.SetEnabled(picking && !m.picker.Filtering() && len(m.people) > 0)
 }
 
 // Messages of the screen's background work.
@@ -299,6 +331,14 @@ type (
 		id  int
 		tl  *sim.Timeline
 		err error
+	}
+	// pickDoneMsg says what copying or exporting the listed people did; copy is the
+	// clipboard's text when copying.
+	pickDoneMsg struct {
+		id     int
+		status string
+		copy   string
+		err    error
 	}
 )
 
@@ -390,12 +430,12 @@ func (m Model) chosen() tea.Cmd {
 
 func (m *Model) resetPerson() {
 	m.people, m.peopleErr, m.peopleBusy = nil, nil, false
-	m.tl, m.personErr, m.personBusy, m.scroll = nil, nil, "", 0
-	m.pick = 0
+	m.tl, m.personErr, m.personBusy = nil, nil, ""
+	m.pickStatus, m.pickBusy = "", ""
+	m.picker.ClearFilter()
 	m.personID++
 	if m.view == viewPicker || m.view == viewPerson {
 		m.view = viewReplay
-		m.picker.Blur()
 	}
 }
 
@@ -455,10 +495,10 @@ func (m *Model) openPerson(uid int32, userID string) tea.Cmd {
 		return nil
 	}
 	m.personID++
-	m.personErr, m.tl, m.scroll = nil, nil, 0
+	m.personErr, m.tl = nil, nil
 	m.personBusy = "person " + userID
 	m.view = viewPerson
-	m.picker.Blur()
+	m.picker.ClearFilter()
 	id, r, ctx := m.personID, m.replay, m.ctx
 	byID := uid < 0
 	return tea.Batch(m.spin.Tick, func() tea.Msg {
@@ -477,6 +517,7 @@ func (m *Model) openPerson(uid int32, userID string) tea.Cmd {
 // Update handles a message.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	m, cmd := m.update(msg)
+	m.refresh()
 	m.syncKeys()
 	return m, cmd
 }
@@ -537,6 +578,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.peopleBusy = false
 		m.people, m.peopleErr = msg.people, msg.err
+		m.fillPicker()
 		return m, nil
 	case personMsg:
 		if msg.id != m.personID {
@@ -547,20 +589,43 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.tl, m.personErr = msg.tl, msg.err
+		m.lines = list.New(m.th, list.Noun("lines")) // a new person starts at the top
+		return m, nil
+	case pickDoneMsg:
+		if msg.id != m.personID {
+			return m, nil
+		}
+		m.pickBusy = ""
+		if msg.err != nil {
+			m.pickStatus = "✗ " + msg.err.Error()
+			return m, nil
+		}
+		m.pickStatus = msg.status
+		if msg.copy != "" {
+			return m, tea.SetClipboard(msg.copy)
+		}
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.updateKey(msg)
 	case tea.MouseWheelMsg:
-		d := 1
-		if msg.Button == tea.MouseWheelUp {
-			d = -1
-		} else if msg.Button != tea.MouseWheelDown {
-			return m, nil
-		}
 		switch m.view {
 		case viewPerson:
-			m.scrollBy(d * 3)
-		case viewList, viewReplay:
+			m.lines, _, _ = m.lines.Update(msg)
+		case viewPicker:
+			m.picker, _, _ = m.picker.Update(msg)
+		case viewReplay:
+			if !m.wide() {
+				m.panel, _, _ = m.panel.Update(msg)
+				return m, nil
+			}
+			fallthrough
+		case viewList:
+			d := 1
+			if msg.Button == tea.MouseWheelUp {
+				d = -1
+			} else if msg.Button != tea.MouseWheelDown {
+				return m, nil
+			}
 			m.cursor = max(0, min(m.cursor+d, len(m.campaigns())-1))
 		}
 	}
@@ -576,20 +641,24 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		switch {
 		case key.Matches(msg, k.Back):
 			m.view = viewReplay
-		case key.Matches(msg, k.Up):
-			m.scrollBy(-1)
-		case key.Matches(msg, k.Down):
-			m.scrollBy(1)
-		case key.Matches(msg, k.PageUp):
-			m.scrollBy(-max(1, m.height-4))
-		case key.Matches(msg, k.PageDown):
-			m.scrollBy(max(1, m.height-4))
 		case key.Matches(msg, k.Person):
 			return m.openPicker()
+		default:
+			m.lines, _, _ = m.lines.Update(msg)
 		}
 		return m, nil
 	}
 	camps := m.campaigns()
+	// The replay is a document: on a narrow screen ↑/↓ scroll it (the list is not shown);
+	// page keys, g/G and ←/→ scroll it at any width.
+	if m.view == viewReplay && m.replay != nil {
+		doc := key.Matches(msg, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Left, k.Right) ||
+			!m.wide() && key.Matches(msg, k.Up, k.Down)
+		if doc {
+			m.panel, _, _ = m.panel.Update(msg)
+			return m, nil
+		}
+	}
 	switch {
 	case key.Matches(msg, k.Up) && k.Up.Enabled():
 		m.cursor = max(0, m.cursor-1)
@@ -597,6 +666,7 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.cursor = min(len(camps)-1, m.cursor+1)
 	case key.Matches(msg, k.Replay) && k.Replay.Enabled():
 		m.view = viewReplay
+		m.panel = list.New(m.th) // a new replay starts at the top
 		return m, m.startReplay(camps[m.cursor].Name)
 	case key.Matches(msg, k.Prev) && k.Prev.Enabled():
 		m.cursor = (m.cursor + len(camps) - 1) % len(camps)
@@ -620,68 +690,110 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// openPicker lists the people to open: typing filters them by id at once (enter on an id
+// nobody listed looks it up in the store).
 func (m Model) openPicker() (Model, tea.Cmd) {
 	m.view = viewPicker
-	m.picker.SetValue("")
-	m.pick, m.pickMoved = 0, false
-	return m, m.picker.Focus()
-}
-
-func (m Model) updatePicker(msg tea.KeyPressMsg) (Model, tea.Cmd) {
-	vis := m.visiblePeople()
-	switch msg.String() {
-	case "esc":
-		m.picker.Blur()
-		m.view = viewReplay
-		if m.tl != nil || m.personBusy != "" {
-			m.view = viewPerson
-		}
-		return m, nil
-	case "up", "ctrl+p":
-		m.pick, m.pickMoved = max(0, m.pick-1), true
-		return m, nil
-	case "down", "ctrl+n":
-		m.pick, m.pickMoved = max(0, min(len(vis)-1, m.pick+1)), true
-		return m, nil
-	case "enter":
-		// The typed id wins unless the highlight was moved to a listed person.
-		typed := strings.TrimSpace(m.picker.Value())
-		if (typed == "" || m.pickMoved) && m.pick < len(vis) {
-			return m, m.openPerson(vis[m.pick].uid, vis[m.pick].userID)
-		}
-		if i := slices.IndexFunc(vis, func(p person) bool { return p.userID == typed }); i >= 0 {
-			return m, m.openPerson(vis[i].uid, vis[i].userID)
-		}
-		if typed == "" {
-			return m, nil
-		}
-		return m, m.openPerson(-1, typed)
-	}
+	m.pickStatus = ""
+	m.picker.ClearFilter()
+	m.fillPicker()
 	var cmd tea.Cmd
-	m.picker, cmd = m.picker.Update(msg)
-	m.pick, m.pickMoved = 0, false
+	m.picker, cmd, _ = m.picker.Update(tea.KeyPressMsg{Code: '/', Text: "/"})
 	return m, cmd
 }
 
-// visiblePeople are the listed people whose id contains what is typed.
-func (m Model) visiblePeople() []person {
-	q := strings.ToLower(strings.TrimSpace(m.picker.Value()))
-	if q == "" {
-		return m.people
-	}
-	var out []person
-	for _, p := range m.people {
-		if strings.Contains(strings.ToLower(p.userID), q) {
-			out = append(out, p)
+func (m Model) updatePicker(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	k := m.keys
+	if m.picker.Filtering() {
+		if msg.String() == "enter" {
+			typed := m.picker.FilterText()
+			vis := m.picker.Visible()
+			if len(vis) == 0 {
+				if typed == "" {
+					return m, nil
+				}
+				return m, m.openPerson(-1, typed) // not listed: look the id up
+			}
+			if i := m.picker.Index(); i >= 0 && i < len(m.people) {
+				// An exact id wins over the highlight.
+				for _, j := range vis {
+					if m.people[j].userID == typed {
+						i = j
+					}
+				}
+				return m, m.openPerson(m.people[i].uid, m.people[i].userID)
+			}
+			return m, nil
 		}
+		if msg.String() == "esc" && m.picker.FilterText() == "" {
+			m.picker.ClearFilter()
+			m.view = m.pickerReturn()
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.picker, cmd, _ = m.picker.Update(msg)
+		return m, cmd
 	}
-	return out
+	switch {
+	case key.Matches(msg, k.Cancel) && m.picker.FilterText() == "":
+		m.view = m.pickerReturn()
+		return m, nil
+	case key.Matches(msg, k.Confirm):
+		if i := m.picker.Index(); i >= 0 && i < len(m.people) {
+			return m, m.openPerson(m.people[i].uid, m.people[i].userID)
+		}
+		return m, nil
+	case key.Matches(msg, k.Copy) && k.Copy.Enabled():
+		return m, m.takePeople("")
+	case key.Matches(msg, k.CSV) && k.CSV.Enabled():
+		return m, m.takePeople(memberlist.CSV)
+	case key.Matches(msg, k.Parquet) && k.Parquet.Enabled():
+		return m, m.takePeople(memberlist.Parquet)
+	}
+	var cmd tea.Cmd
+	m.picker, cmd, _ = m.picker.Update(msg)
+	return m, cmd
 }
 
-func (m *Model) scrollBy(d int) {
-	n := 0
-	if m.tl != nil {
-		n = len(m.tl.Entries)
+// pickerReturn is where esc leaves the picker for.
+func (m Model) pickerReturn() view {
+	if m.tl != nil || m.personBusy != "" {
+		return viewPerson
 	}
-	m.scroll = max(0, min(m.scroll+d, n-1))
+	return viewReplay
+}
+
+// takePeople copies the ids of every person listed (f empty), or exports them all.
+func (m *Model) takePeople(f memberlist.Format) tea.Cmd {
+	if m.pickBusy != "" || len(m.people) == 0 || m.engine == nil {
+		return nil
+	}
+	if f != "" && m.deps.Dir == "" {
+		m.pickStatus = "✗ exporting is off: no workspace folder (start with --segments DIR)"
+		return nil
+	}
+	ids := make([]uint32, len(m.people))
+	for i, p := range m.people {
+		ids[i] = uint32(p.uid)
+	}
+	set := query.NewMemberSet(ids...)
+	name := m.replay.Campaigns[m.shown].Campaign.Name
+	id, eng, ctx, asOf, dir, show := m.personID, m.engine, m.ctx, m.replay.AsOf, m.deps.Dir, m.deps.ShowPath
+	m.pickStatus = ""
+	if f == "" {
+		m.pickBusy = "copying ids"
+		return func() tea.Msg {
+			text, n, err := memberlist.CopyText(ctx, eng, set, segments.UnitUser)
+			return pickDoneMsg{id: id, copy: text, err: err,
+				status: fmt.Sprintf("copied all %s ids to the clipboard (OSC 52)", format.Count(int64(n)))}
+		}
+	}
+	m.pickBusy = "exporting people"
+	return func() tea.Msg {
+		path, n, err := memberlist.Export(ctx, eng, set, segments.UnitUser, asOf, dir, name+"-people", f)
+		if show != nil {
+			path = show(path)
+		}
+		return pickDoneMsg{id: id, err: err, status: fmt.Sprintf("wrote all %s people to %s", format.Count(int64(n)), path)}
+	}
 }

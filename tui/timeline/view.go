@@ -13,7 +13,9 @@ import (
 	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/sim"
+	"github.com/segscope/segscope/tui/list"
 	"github.com/segscope/segscope/tui/safe"
+	"github.com/segscope/segscope/tui/theme"
 )
 
 // View draws the screen in the size it was given (or less).
@@ -74,16 +76,19 @@ func (m Model) listPanel(w, h int, full bool) string {
 	for _, c := range camps {
 		nameW = max(nameW, ansi.StringWidth(c.Name))
 	}
-	nameW = min(nameW, w-2)
+	nameW = min(nameW, w-4)
 	rows := max(1, h-len(lines))
 	start := max(0, min(m.cursor-rows/2, len(camps)-rows))
 	for i := start; i < len(camps) && i < start+rows; i++ {
 		c := camps[i]
-		mark := "  "
+		cur, mark := "  ", "  "
+		if i == m.cursor {
+			cur = "▸ " // the cursor reads without colour too
+		}
 		if m.replay != nil && m.replay.Campaigns[m.shown].Campaign.Name == c.Name {
 			mark = th.Success.Render("● ")
 		}
-		line := mark + th.Emphasis.Render(layout.PadRight(ansi.Truncate(c.Name, nameW, "…"), nameW))
+		line := cur + mark + th.Emphasis.Render(layout.PadRight(ansi.Truncate(c.Name, nameW, "…"), nameW))
 		if full {
 			line += "  " + th.Text.Render(safe.Text(c.Title)) + th.Subtle.Render("  "+summary(c))
 		}
@@ -127,7 +132,10 @@ func (m Model) wsErrors(w, n int) []string {
 }
 
 // summary describes a campaign's trigger and steps in one line.
-func summary(c *segments.Campaign) string {
+func summary(c *segments.Campaign) string { return strings.Join(summaryParts(c), " · ") }
+
+// summaryParts are a campaign's trigger, its steps and its holdout.
+func summaryParts(c *segments.Campaign) []string {
 	var parts []string
 	if c.Trigger.Segment != "" {
 		parts = append(parts, "enters "+c.Trigger.Segment)
@@ -146,15 +154,54 @@ func summary(c *segments.Campaign) string {
 	if c.Holdout > 0 {
 		parts = append(parts, fmt.Sprintf("holdout %d%%", c.Holdout))
 	}
-	return safe.Text(strings.Join(parts, " · "))
+	for i, p := range parts {
+		parts[i] = safe.Text(p)
+	}
+	return parts
 }
 
+// panelWidth is the width of what sits beside the list (or fills a narrow screen).
+func (m Model) panelWidth() int {
+	if m.wide() {
+		return m.width - listW - 3
+	}
+	return m.width
+}
+
+// refresh lays out the documents the screen scrolls (the replay, a person's timeline, the
+// people to pick) for its size; the scroll positions stay.
+func (m *Model) refresh() {
+	if m.width <= 0 || m.height <= 0 {
+		return
+	}
+	w := m.panelWidth()
+	m.panel.SetSize(w, max(1, m.height-1))
+	m.panel.SetRows(m.replayRows(w, m.height-1))
+	m.lines.SetSize(w, max(1, m.height-len(m.personHead(w))))
+	m.lines.SetRows(m.personRows())
+	m.picker.SetSize(w, max(1, m.height-len(m.pickerHead(w))))
+}
+
+// replayPanel is the chosen campaign's title and its replay, which scrolls.
 func (m Model) replayPanel(w, h int) string {
 	th := m.th
 	camps := m.campaigns()
 	if len(camps) == 0 {
 		return th.Subtle.Render("No campaign to replay.")
 	}
+	c := m.shownCampaign()
+	title := th.Title.Render(safe.Text(c.Name)) + th.Subtle.Render(" · ") + th.Text.Render(safe.Text(c.Title))
+	if !m.wide() {
+		title = th.Subtle.Render(fmt.Sprintf("[ %d/%d ] ", m.cursor+1, len(camps))) + title
+	}
+	p := m.panel
+	p.SetSize(w, max(1, h-1))
+	return ansi.Truncate(title, w, "…") + "\n" + p.View()
+}
+
+// shownCampaign is the campaign the replay panel is about.
+func (m Model) shownCampaign() *segments.Campaign {
+	camps := m.campaigns()
 	name := m.replayFor
 	if m.running != "" {
 		name = m.running
@@ -163,58 +210,71 @@ func (m Model) replayPanel(w, h int) string {
 	if m.ws != nil {
 		c = m.ws.Campaign(name)
 	}
-	if c == nil {
+	if c == nil && len(camps) > 0 {
 		c = camps[min(m.cursor, len(camps)-1)]
 	}
-	var lines []string
-	title := th.Title.Render(safe.Text(c.Name)) + th.Subtle.Render(" · ") + th.Text.Render(safe.Text(c.Title))
-	if !m.wide() {
-		title = th.Subtle.Render(fmt.Sprintf("◀ %d/%d ▶ ", m.cursor+1, len(camps))) + title
+	return c
+}
+
+// replayRows are the replay as a document of w columns, its chart sized to fit h lines
+// when it can: the rules, the reach, what was sent, the conversions and the lift (the
+// answer, near the top), warnings, the chart, the steps (a table that scrolls sideways)
+// and what collisions mean. Figures wrap between each other, never through one.
+func (m Model) replayRows(w, h int) []list.Row {
+	th := m.th
+	c := m.shownCampaign()
+	if c == nil || m.view == viewList && !m.wide() {
+		return nil
 	}
-	lines = append(lines, ansi.Truncate(title, w, "…"))
-	lines = append(lines, ansi.Truncate(th.Subtle.Render(rules(c)), w, "…"))
+	var rows []list.Row
+	text := func(lines ...string) {
+		for _, l := range lines {
+			rows = append(rows, list.Row{Text: l, Fixed: true})
+		}
+	}
+	sep := th.Subtle.Render(" · ")
+	text(layout.Flow(rulesParts(th, c), sep, "  ", w)...)
 	switch {
 	case m.running != "":
-		lines = append(lines, "", m.spin.View()+th.Subtle.Render(" replaying "+safe.Text(m.running)+m.modeNote()+"…"))
-		return strings.Join(lines, "\n")
+		text("", m.spin.View()+th.Subtle.Render(" replaying "+safe.Text(m.running)+m.modeNote()+"…"))
+		return rows
 	case m.replayErr != nil:
-		lines = append(lines, "", th.Error.Render("replay failed: ")+th.Text.Render(layout.Wrap(m.message(m.replayErr.Error()), w-16)))
-		return strings.Join(lines, "\n")
+		text("")
+		text(strings.Split(layout.Wrap(th.Error.Render("replay failed: ")+th.Text.Render(m.message(m.replayErr.Error())), w), "\n")...)
+		return rows
 	case m.replay == nil:
-		lines = append(lines, "", th.Subtle.Render("Press enter to replay."))
-		return strings.Join(lines, "\n")
+		text("", th.Subtle.Render("Press enter to replay."))
+		return rows
 	}
 	r := m.replay
 	cr := r.Campaigns[m.shown]
-	lines = append(lines, ansi.Truncate(th.Subtle.Render(fmt.Sprintf("window %s (%s days) · as of %s · %s%s",
-		window(cr), format.Count(int64(cr.WindowDays)), format.Timestamp(r.AsOf), format.Elapsed(m.elapsed), m.modeNote())), w, "…"))
-	lines = append(lines, ansi.Truncate(m.headline(cr), w, "…"))
-	lines = append(lines, ansi.Truncate(m.outcomes(cr), w, "…"))
+	text(layout.Flow([]string{
+		th.Subtle.Render("window " + window(cr) + " (" + format.Count(int64(cr.WindowDays)) + " days)"),
+		th.Subtle.Render("as of " + format.Timestamp(r.AsOf)),
+		th.Subtle.Render(format.Elapsed(m.elapsed) + m.modeNote()),
+	}, sep, "  ", w)...)
+	text(layout.Flow(m.headline(cr), sep, "  ", w)...)
+	text(layout.Flow(m.outcomes(cr), sep, "  ", w)...)
+	conv, note := m.conversions(cr)
+	text(layout.Flow(conv, sep, "  ", w)...)
 	for _, warn := range r.Warnings {
-		lines = append(lines, ansi.Truncate(th.Warning.Render("! "+safe.Text(warn)), w, "…"))
+		text(strings.Split(layout.Wrap(th.Warning.Render("! "+safe.Text(warn)), w), "\n")...)
 	}
-	// The chart takes what is left after the step table and the conversions; it needs a
-	// title, an axis and three rows at least. Explanations go first when space is short.
-	conv := m.conversions(cr, w)
-	tail := append(m.stepTable(cr, w), conv...)
-	avail := h - len(lines) - 1 - len(tail) - 1
-	if avail < 10 {
-		tail = append(m.stepTable(cr, w), conv[0])
-		avail = h - len(lines) - 1 - len(tail) - 1
+	steps := m.stepTable(cr)
+	notes := strings.Split(layout.Wrap(note, w), "\n")
+	if len(cr.Daily) == 0 {
+		text("", th.Subtle.Render("No journeys in the replay window."))
+	} else {
+		chartH := max(5, min(22, h-len(rows)-1-1-len(steps)-1-len(notes)-1))
+		text("")
+		text(m.chart(cr, w, chartH)...)
 	}
-	if avail < 5 {
-		tail = conv[:1]
-		avail = h - len(lines) - 1 - len(tail) - 1
+	text("")
+	for _, l := range steps {
+		rows = append(rows, list.Row{Text: l})
 	}
-	if avail >= 5 && len(cr.Daily) > 0 {
-		lines = append(lines, "")
-		lines = append(lines, m.chart(cr, w, min(avail, 22))...)
-	} else if len(cr.Daily) == 0 {
-		lines = append(lines, "", th.Subtle.Render("No journeys in the replay window."))
-	}
-	lines = append(lines, "")
-	lines = append(lines, tail...)
-	return strings.Join(lines, "\n")
+	text(notes...)
+	return rows
 }
 
 func (m Model) modeNote() string {
@@ -224,19 +284,23 @@ func (m Model) modeNote() string {
 	return ""
 }
 
-// rules lists a campaign's trigger, exit, cap, quiet hours and holdout.
-func rules(c *segments.Campaign) string {
-	parts := []string{summary(c)}
+// rulesParts are a campaign's trigger, steps, holdout, exit, cap and quiet hours, each a
+// part that wraps whole.
+func rulesParts(th *theme.Theme, c *segments.Campaign) []string {
+	var parts []string
+	for _, p := range summaryParts(c) {
+		parts = append(parts, th.Subtle.Render(p))
+	}
 	if c.Exit != nil {
-		parts = append(parts, "exit "+strings.Join(c.Exit.Events, "|"))
+		parts = append(parts, th.Subtle.Render("exit "+safe.Text(strings.Join(c.Exit.Events, "|"))))
 	}
 	if c.Cap != nil {
-		parts = append(parts, fmt.Sprintf("cap %d per %s", c.Cap.Count, c.Cap.Per))
+		parts = append(parts, th.Subtle.Render(fmt.Sprintf("cap %d per %s", c.Cap.Count, c.Cap.Per)))
 	}
 	if c.QuietHours != nil {
-		parts = append(parts, "quiet "+c.QuietHours.String())
+		parts = append(parts, th.Subtle.Render("quiet "+c.QuietHours.String()))
 	}
-	return safe.Text(strings.Join(parts, " · "))
+	return parts
 }
 
 func window(c *sim.CampaignReplay) string {
@@ -250,25 +314,25 @@ func window(c *sim.CampaignReplay) string {
 	return format.Day(c.Window.Start) + " … " + format.Day(end)
 }
 
-// headline is journeys, people, reach and holdout.
-func (m Model) headline(c *sim.CampaignReplay) string {
+// headline is journeys, people, reach and holdout, each a part that wraps whole.
+func (m Model) headline(c *sim.CampaignReplay) []string {
 	th := m.th
 	num := func(n int) string { return th.Number.Render(format.Count(int64(n))) }
 	sub := func(s string) string { return th.Subtle.Render(s) }
-	s := num(c.Journeys) + sub(" journeys")
+	journeys := num(c.Journeys) + sub(" journeys")
 	if d := c.DailyEntrants(); d > 0 {
-		s += sub(fmt.Sprintf(" (%s a day)", amount(d)))
+		journeys += sub(fmt.Sprintf(" (%s a day)", amount(d)))
 	}
-	s += sub(" · ") + num(c.People) + sub(" people · ") + num(c.Reached) + sub(" reached")
-	s += sub(" · holdout ") + num(c.HoldoutJourneys) + sub(" journeys ("+format.Share(int64(c.HoldoutJourneys), int64(c.Journeys))+")")
+	parts := []string{journeys, num(c.People) + sub(" people"), num(c.Reached) + sub(" reached"),
+		sub("holdout ") + num(c.HoldoutJourneys) + sub(" journeys ("+format.Share(int64(c.HoldoutJourneys), int64(c.Journeys))+")")}
 	if c.Exits > 0 {
-		s += sub(" · ") + num(c.Exits) + sub(" exits")
+		parts = append(parts, num(c.Exits)+sub(" exits"))
 	}
-	return s
+	return parts
 }
 
 // outcomes is what became of the steps, with suppressions and collisions highlighted.
-func (m Model) outcomes(c *sim.CampaignReplay) string {
+func (m Model) outcomes(c *sim.CampaignReplay) []string {
 	th := m.th
 	t := c.Totals()
 	sub := func(s string) string { return th.Subtle.Render(s) }
@@ -287,7 +351,7 @@ func (m Model) outcomes(c *sim.CampaignReplay) string {
 		sub(format.Count(int64(t.Pending)) + " pending"),
 		hl(c.Collisions, plural(c.Collisions, "collision", "collisions"), th.Error),
 	}
-	return strings.Join(parts, sub(" · "))
+	return parts
 }
 
 // seriesStyles colour the steps.
@@ -405,12 +469,13 @@ func (m Model) chart(c *sim.CampaignReplay, w, h int) []string {
 	return out
 }
 
-// stepTable is one row per step: what it sent, deferred, suppressed, held and left pending.
-func (m Model) stepTable(c *sim.CampaignReplay, w int) []string {
+// stepTable is one row per step: what it sent, deferred, suppressed, held and left pending,
+// and its message whole (the table scrolls sideways when it is wider than the screen).
+func (m Model) stepTable(c *sim.CampaignReplay) []string {
 	th := m.th
 	styles := m.seriesStyles()
 	head := fmt.Sprintf("  %-4s %-8s %6s %7s %8s %10s %6s %7s  %s", "step", "channel", "wait", "sent", "deferred", "suppressed", "held", "pending", "message")
-	out := []string{ansi.Truncate(th.Subtle.Render(head), w, "…")}
+	out := []string{th.Subtle.Render(head)}
 	for k, st := range c.Steps {
 		wait := "at entry"
 		if k > 0 {
@@ -429,17 +494,26 @@ func (m Model) stepTable(c *sim.CampaignReplay, w int) []string {
 			th.Text.Render(fmt.Sprintf(" %8s ", format.Count(int64(st.Deferred)))) + supp +
 			th.Text.Render(fmt.Sprintf(" %6s %7s  ", format.Count(int64(st.Held)), format.Count(int64(st.Pending)))) +
 			th.Subtle.Render(quote(st.Step.Message))
-		out = append(out, ansi.Truncate(line, w, "…"))
+		out = append(out, line)
 	}
 	return out
 }
 
-// conversions compares treated and holdout journeys among those settled by as_of.
-func (m Model) conversions(c *sim.CampaignReplay, w int) []string {
+// conversions compares treated and holdout journeys among those settled by as_of: the
+// parts of the line that answers whether the campaign works (treated, holdout, lift), and
+// a note on what its collisions count.
+func (m Model) conversions(c *sim.CampaignReplay) ([]string, string) {
 	th := m.th
+	var note string
+	if m.replayAll && m.replay != nil && len(m.replay.Campaigns) > 1 {
+		note = th.Subtle.Render(fmt.Sprintf("collisions: person-days with more than one message across the %d campaigns replayed together (%s in all)",
+			len(m.replay.Campaigns), format.Count(int64(m.replay.Collisions))))
+	} else {
+		note = th.Subtle.Render("collisions: person-days with more than one of this campaign's messages (a: replay with all campaigns)")
+	}
 	conv, within := c.Campaign.ConversionEvent()
 	if conv == nil {
-		return []string{th.Subtle.Render("conversions – (no exit or conversion event)")}
+		return []string{th.Subtle.Render("conversions – (no exit or conversion event)")}, note
 	}
 	what := strings.Join(conv.Events, "|")
 	if !within.IsZero() {
@@ -453,36 +527,39 @@ func (m Model) conversions(c *sim.CampaignReplay, w int) []string {
 		return th.Subtle.Render(label+" ") + th.Number.Render(format.Count(int64(x))) +
 			th.Subtle.Render(fmt.Sprintf("/%s %s", format.Count(int64(n)), format.Share(int64(x), int64(n))))
 	}
-	s := th.Subtle.Render("conversions ("+safe.Text(what)+", settled journeys): ") + arm("treated", false)
+	parts := []string{th.Subtle.Render("conversions (" + safe.Text(what) + ", settled journeys):"), arm("treated", false)}
 	if c.HoldoutJourneys > 0 {
-		s += th.Subtle.Render(" · ") + arm("holdout", true)
+		parts = append(parts, arm("holdout", true))
 		rt, ok1 := c.ConversionRate(false)
 		rh, ok2 := c.ConversionRate(true)
 		if ok1 && ok2 {
-			s += th.Subtle.Render(" · lift ") + th.Emphasis.Render(fmt.Sprintf("%+.1f pp", (rt-rh)*100))
+			parts = append(parts, th.Subtle.Render("lift ")+th.Emphasis.Render(fmt.Sprintf("%+.1f pp", (rt-rh)*100)))
 		}
 	}
-	out := []string{ansi.Truncate(s, w, "…")}
-	if m.replayAll && m.replay != nil && len(m.replay.Campaigns) > 1 {
-		out = append(out, ansi.Truncate(th.Subtle.Render(fmt.Sprintf("collisions: person-days with more than one message across the %d campaigns replayed together (%s in all)",
-			len(m.replay.Campaigns), format.Count(int64(m.replay.Collisions)))), w, "…"))
-	} else {
-		out = append(out, ansi.Truncate(th.Subtle.Render("collisions: person-days with more than one of this campaign's messages (a: replay with all campaigns)"), w, "…"))
-	}
-	return out
+	// The label and the treated arm read as one: "conversions (…): treated 573/639 89.7%".
+	return append([]string{parts[0] + " " + parts[1]}, parts[2:]...), note
 }
 
-func (m Model) pickerPanel(w, h int) string {
+// pickerHead is the picker's title, what its keys do, and what it did last.
+func (m Model) pickerHead(w int) []string {
 	th := m.th
 	name := ""
 	if m.replay != nil {
 		name = m.replay.Campaigns[m.shown].Campaign.Name
 	}
-	lines := []string{
-		ansi.Truncate(th.Heading.Render("Pick a person")+th.Subtle.Render(" · "+safe.Text(name)), w, "…"),
-		m.picker.View(),
-		ansi.Truncate(th.Subtle.Render("enter opens the typed id · ↑/↓ choose among the first people reached and with collisions"), w, "…"),
-		"",
+	lines := []string{ansi.Truncate(th.Heading.Render("Pick a person")+th.Subtle.Render(" · "+safe.Text(name)), w, "…")}
+	hint := "type to filter the people listed (the first reached, and with collisions) · enter opens the one highlighted, or looks a typed id up · esc stops typing"
+	if !m.picker.Filtering() {
+		hint = fmt.Sprintf("enter opens · / types an id · c copies all %d ids · x/X export them all to CSV/Parquet · esc back", len(m.people))
+	}
+	lines = append(lines, strings.Split(layout.Wrap(th.Subtle.Render(hint), w), "\n")...)
+	switch {
+	case m.pickBusy != "":
+		lines = append(lines, th.Warning.Render(m.pickBusy+"…"))
+	case strings.HasPrefix(m.pickStatus, "✗"):
+		lines = append(lines, strings.Split(layout.Wrap(th.Error.Render(m.pickStatus), w), "\n")...)
+	case m.pickStatus != "":
+		lines = append(lines, strings.Split(layout.Wrap(th.Success.Render(m.pickStatus), w), "\n")...)
 	}
 	switch {
 	case m.peopleBusy:
@@ -492,40 +569,91 @@ func (m Model) pickerPanel(w, h int) string {
 	case len(m.people) == 0:
 		lines = append(lines, th.Subtle.Render("This replay sent nobody a message; type a user id."))
 	}
-	vis := m.visiblePeople()
-	if len(vis) > 0 {
-		idW := 8
-		for _, p := range vis {
-			idW = max(idW, ansi.StringWidth(safe.Text(p.userID)))
-		}
-		idW = min(idW, max(8, w/3))
-		lines = append(lines, th.Subtle.Render(fmt.Sprintf("  %-*s %8s  %-16s  %s", idW, "user id", "events", "last seen", "")))
-		rows := max(1, h-len(lines))
-		start := max(0, min(m.pick-rows/2, len(vis)-rows))
-		for i := start; i < len(vis) && i < start+rows; i++ {
-			p := vis[i]
-			var tags []string
-			if p.collision {
-				tags = append(tags, th.Error.Render("◆ collision"))
-			}
-			if p.reached {
-				tags = append(tags, th.Subtle.Render("reached"))
-			}
-			last := "never"
-			if !p.lastSeen.IsZero() {
-				last = p.lastSeen.UTC().Format("2006-01-02 15:04")
-			}
-			line := fmt.Sprintf("  %-*s %8s  %-16s  ", idW, ansi.Truncate(safe.Text(p.userID), idW, "…"), format.Count(p.events), last) + strings.Join(tags, " ")
-			line = ansi.Truncate(line, w, "…")
-			if i == m.pick {
-				line = th.Selected.Render(layout.PadRight(ansi.Strip(line), w))
-			}
-			lines = append(lines, line)
-		}
-	} else if len(m.people) > 0 {
-		lines = append(lines, th.Subtle.Render("No listed person matches; enter looks the id up."))
+	return lines
+}
+
+// fillPicker draws the people into the picker's rows.
+func (m *Model) fillPicker() {
+	th := m.th
+	idW := 8
+	for _, p := range m.people {
+		idW = max(idW, ansi.StringWidth(safe.Text(p.userID)))
 	}
-	return strings.Join(lines, "\n")
+	m.picker.SetHeader()
+	if len(m.people) > 0 {
+		m.picker.SetHeader(th.Subtle.Render(fmt.Sprintf("%-*s %8s  %-16s  %s", idW, "user id", "events", "last seen", "")))
+	}
+	rows := make([]list.Row, len(m.people))
+	for i, p := range m.people {
+		var tags []string
+		if p.collision {
+			tags = append(tags, th.Error.Render("◆ collision"))
+		}
+		if p.reached {
+			tags = append(tags, th.Subtle.Render("reached"))
+		}
+		last := "never"
+		if !p.lastSeen.IsZero() {
+			last = p.lastSeen.UTC().Format("2006-01-02 15:04")
+		}
+		id := safe.Text(p.userID)
+		rows[i] = list.Row{Key: id, Text: fmt.Sprintf("%-*s %8s  %-16s  ", idW, id, format.Count(p.events), last) + strings.Join(tags, " ")}
+	}
+	m.picker.SetRows(rows)
+}
+
+func (m Model) pickerPanel(w, h int) string {
+	head := m.pickerHead(w)
+	p := m.picker
+	p.SetSize(w, max(1, h-len(head)))
+	out := append(head, p.View())
+	if m.picker.Filtering() && m.picker.Len() == 0 && m.picker.FilterText() != "" {
+		out = append(out, m.th.Subtle.Render("No listed person matches; enter looks the id up."))
+	}
+	return strings.Join(out, "\n")
+}
+
+// personHead is the person's name, journeys and span.
+func (m Model) personHead(w int) []string {
+	th := m.th
+	if m.tl == nil {
+		return []string{""}
+	}
+	tl := m.tl
+	parts := []string{th.Heading.Render("Person " + safe.Text(tl.UserID)),
+		th.Subtle.Render(fmt.Sprintf("uid %d", tl.UID)),
+		th.Subtle.Render(fmt.Sprintf("%d %s", len(tl.Journeys), plural(len(tl.Journeys), "journey", "journeys")))}
+	if !tl.EventsFrom.IsZero() {
+		parts = append(parts, th.Subtle.Render("events "+format.Day(tl.EventsFrom)+" … "+format.Day(tl.EventsTo)))
+	}
+	lines := layout.Flow(parts, th.Subtle.Render(" · "), "  ", w)
+	if tl.EventsTruncated {
+		lines = append(lines, th.Warning.Render(fmt.Sprintf("only the first %d events of that span are listed", sim.TimelineEvents)))
+	}
+	return lines
+}
+
+// personRows are the person's timeline, one entry a row: wide rows (an event's properties)
+// scroll sideways instead of being cut.
+func (m Model) personRows() []list.Row {
+	if m.tl == nil {
+		return nil
+	}
+	campW := 0
+	for _, e := range m.tl.Entries {
+		if e.Kind != sim.EntryEvent {
+			campW = max(campW, ansi.StringWidth(safe.Text(e.Campaign)))
+		}
+	}
+	campW = min(campW, 24)
+	rows := make([]list.Row, len(m.tl.Entries))
+	for i, e := range m.tl.Entries {
+		rows[i] = list.Row{Text: m.entryLine(e, campW)}
+	}
+	if len(rows) == 0 {
+		rows = append(rows, list.Row{Text: m.th.Subtle.Render("No events or journeys."), Fixed: true})
+	}
+	return rows
 }
 
 func (m Model) personPanel(w, h int) string {
@@ -539,33 +667,10 @@ func (m Model) personPanel(w, h int) string {
 	case m.tl == nil:
 		return ""
 	}
-	tl := m.tl
-	head := th.Heading.Render("Person "+safe.Text(tl.UserID)) + th.Subtle.Render(fmt.Sprintf(" (uid %d) · %d %s", tl.UID, len(tl.Journeys), plural(len(tl.Journeys), "journey", "journeys")))
-	if !tl.EventsFrom.IsZero() {
-		head += th.Subtle.Render(" · events " + format.Day(tl.EventsFrom) + " … " + format.Day(tl.EventsTo))
-	}
-	lines := []string{ansi.Truncate(head, w, "…")}
-	if tl.EventsTruncated {
-		lines = append(lines, th.Warning.Render(fmt.Sprintf("only the first %d events of that span are listed", sim.TimelineEvents)))
-	}
-	campW := 0
-	for _, e := range tl.Entries {
-		if e.Kind != sim.EntryEvent {
-			campW = max(campW, ansi.StringWidth(safe.Text(e.Campaign)))
-		}
-	}
-	campW = min(campW, max(8, w/5))
-	rows := max(1, h-len(lines)-1)
-	start := min(m.scroll, max(0, len(tl.Entries)-rows))
-	end := min(len(tl.Entries), start+rows)
-	for _, e := range tl.Entries[start:end] {
-		lines = append(lines, ansi.Truncate(m.entryLine(e, campW), w, "…"))
-	}
-	if len(tl.Entries) == 0 {
-		lines = append(lines, th.Subtle.Render("No events or journeys."))
-	}
-	lines = append(lines, th.Subtle.Render(fmt.Sprintf("%d–%d of %d lines", min(start+1, end), end, len(tl.Entries))))
-	return strings.Join(lines, "\n")
+	head := m.personHead(w)
+	l := m.lines
+	l.SetSize(w, max(1, h-len(head)))
+	return strings.Join(append(head, l.View()), "\n")
 }
 
 // entryLine draws one line of a person's timeline: their events plain, what the campaigns
