@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report"
 	"github.com/segscope/segscope/report/format"
+	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/safe"
 )
 
@@ -36,23 +38,12 @@ parquet (needs --out). --limit caps the rows (default 1000; 0 lists every member
 	fl.IntVar(&limit, "limit", query.DefaultMembersLimit, "list at most `N` members; 0 lists every member")
 	fl.StringVar(&attrs, "attrs", "", "user attribute columns to add, comma-separated (`a,b`)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		switch outFormat {
-		case "csv", "json":
-		case "parquet":
-			if out == "" {
-				return errors.New("--format parquet needs --out FILE")
-			}
-		default:
-			return fmt.Errorf("--format %q: want csv, json or parquet", outFormat)
+		lf := listFlags{format: outFormat, out: out, attrs: attrs}
+		if err := lf.check(); err != nil {
+			return err
 		}
 		if limit < 0 {
 			return errors.New("--limit: want 0 (every member) or more")
-		}
-		var attrList []string
-		for _, a := range strings.Split(attrs, ",") {
-			if a = strings.TrimSpace(a); a != "" {
-				attrList = append(attrList, a)
-			}
 		}
 		ctx := cmd.Context()
 		env, err := f.open(ctx, args)
@@ -68,7 +59,7 @@ parquet (needs --out). --limit caps the rows (default 1000; 0 lists every member
 		if err != nil {
 			return err
 		}
-		opt := query.MembersOptions{Limit: limit, Attrs: attrList, AsOf: res.AsOf}
+		opt := query.MembersOptions{Limit: limit, Attrs: lf.attrList(), AsOf: res.AsOf}
 		if limit == 0 {
 			opt.Limit = int(min(max(res.Count(), 1), query.MaxMembersLimit))
 		}
@@ -76,25 +67,55 @@ parquet (needs --out). --limit caps the rows (default 1000; 0 lists every member
 		if err != nil {
 			return err
 		}
-		list := report.NewMembers(ms, seg.Unit, attrList)
-		switch {
-		case out != "":
-			err = list.WriteFile(ctx, out, outFormat)
-		case outFormat != "json" && !isTerminal(s.out):
-			// A file or a pipe gets the exact ids (`members … > out.csv`).
-			err = list.WriteCSV(s.out)
-		default:
-			// A terminal gets values from event data made safe.
-			err = report.Write(s.out, list, outFormat == "json")
-		}
-		if err != nil {
-			return err
-		}
-		if out != "" {
-			fmt.Fprintf(s.out, "wrote %s of %s members of %s to %s\n", format.Count(int64(len(ms))),
-				format.Count(res.Count()), safe.Text(seg.Name), safe.Text(out))
-		}
-		return nil
+		return lf.write(ctx, s, ms, seg.Unit, res.Count(), seg.Name)
 	}
 	return cmd
+}
+
+// listFlags say how a list of members is written: --format, --out and --attrs, shared by
+// members and overlap --members/--exclusive.
+type listFlags struct {
+	format, out, attrs string
+}
+
+func (lf listFlags) check() error {
+	switch lf.format {
+	case "csv", "json":
+	case "parquet":
+		if lf.out == "" {
+			return errors.New("--format parquet needs --out FILE")
+		}
+	default:
+		return fmt.Errorf("--format %q: want csv, json or parquet", lf.format)
+	}
+	return nil
+}
+
+func (lf listFlags) attrList() []string {
+	var out []string
+	for _, a := range strings.Split(lf.attrs, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// write prints the members, or writes them to --out and says how many of total, of what.
+func (lf listFlags) write(ctx context.Context, s *streams, ms []query.Member, unit segments.Unit, total int64, what string) error {
+	list := report.NewMembers(ms, unit, lf.attrList())
+	switch {
+	case lf.out == "" && lf.format != "json" && !isTerminal(s.out):
+		// A file or a pipe gets the exact ids (`members … > out.csv`).
+		return list.WriteCSV(s.out)
+	case lf.out == "":
+		// A terminal gets values from event data made safe.
+		return report.Write(s.out, list, lf.format == "json")
+	}
+	if err := list.WriteFile(ctx, lf.out, lf.format); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.out, "wrote %s of %s members of %s to %s\n", format.Count(int64(len(ms))),
+		format.Count(total), safe.Text(what), safe.Text(lf.out))
+	return nil
 }

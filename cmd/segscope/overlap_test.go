@@ -60,3 +60,68 @@ func TestOverlapCommand(t *testing.T) {
 		t.Errorf("mixed units: exit %d: %s", code, errOut)
 	}
 }
+
+// TestOverlapListsGroups: --members lists every member of an intersection and --exclusive
+// every member of an exclusive group, in the columns of segscope members, to standard
+// output or a file.
+func TestOverlapListsGroups(t *testing.T) {
+	db, ws := segFixture(t)
+	base := []string{"overlap", "buyers", "recent_buyers", "pro_users", "--segments", ws, "--db", db, "--as-of", fixtureAsOf}
+	ids := func(csv string) []string {
+		lines := strings.Split(strings.TrimSpace(csv), "\n")
+		if lines[0] != "id,user_id,last_seen,events,revenue" {
+			t.Fatalf("header %q", lines[0])
+		}
+		var out []string
+		for _, l := range lines[1:] {
+			out = append(out, strings.Split(l, ",")[1])
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		flags []string
+		want  []string
+	}{
+		// recent_buyers alice frank judy kim mike; pro_users alice carol; all recent buyers buy.
+		{[]string{"--members", "recent_buyers,pro_users"}, []string{"alice"}},
+		{[]string{"--members", "buyers,recent_buyers"}, []string{"alice", "frank", "judy", "kim", "mike"}},
+		{[]string{"--exclusive", "pro_users"}, []string{"carol"}},
+		{[]string{"--exclusive", "recent_buyers,pro_users"}, nil}, // alice buys too
+		{[]string{"--exclusive", "buyers, recent_buyers"}, []string{"frank", "judy", "kim", "mike"}},
+	} {
+		code, out, errOut := segRun(t, append(slices.Clone(base), tc.flags...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", tc.flags, code, errOut)
+		}
+		got := ids(out)
+		slices.Sort(got)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%v: %v, want %v", tc.flags, got, tc.want)
+		}
+	}
+	// The whole group, not a sample: the exclusive buyers are every buyer not recent and
+	// not pro, as many as the matrix implies (11 − 5 recent − 0 other pro buyers).
+	code, out, _ := segRun(t, append(slices.Clone(base), "--exclusive", "buyers", "--json")...)
+	if code != 0 || strings.Count(out, "\n") != 6 || !strings.Contains(out, `"user_id":`) {
+		t.Errorf("--exclusive buyers --json: exit %d:\n%s", code, out)
+	}
+	file := filepath.Join(t.TempDir(), "both.parquet")
+	code, out, errOut := segRun(t, append(slices.Clone(base), "--members", "buyers,recent_buyers", "--format", "parquet", "--out", file)...)
+	if code != 0 || !strings.Contains(out, "wrote 5 of 5 members of buyers ∩ recent_buyers to") {
+		t.Errorf("--out parquet: exit %d: %s%s", code, out, errOut)
+	}
+	for _, bad := range []struct {
+		flags []string
+		err   string
+	}{
+		{[]string{"--members", "buyers,nobody"}, `"nobody" is not one of the segments compared`},
+		{[]string{"--members", "buyers", "--exclusive", "pro_users"}, "not both"},
+		{[]string{"--format", "json"}, "go with --members or --exclusive"},
+		{[]string{"--members", "buyers", "--format", "parquet"}, "needs --out"},
+	} {
+		code, _, errOut := segRun(t, append(slices.Clone(base), bad.flags...)...)
+		if code == 0 || !strings.Contains(errOut, bad.err) {
+			t.Errorf("%v: exit %d: %s", bad.flags, code, errOut)
+		}
+	}
+}
