@@ -308,6 +308,10 @@ func Export(ctx context.Context, eng *query.Engine, set *query.MemberSet, unit s
 	if err := report.NewMembers(ms, unit, nil).WriteFile(ctx, path, string(f)); err != nil {
 		return "", 0, err
 	}
+	// The workspace is shared (a team's folder): an export is readable like its segments.
+	if err := os.Chmod(path, 0o644); err != nil {
+		return "", 0, fmt.Errorf("export: %w", err)
+	}
 	return path, len(ms), nil
 }
 
