@@ -133,7 +133,14 @@ func (term *terminal) keys(keys ...string) {
 		if _, err := term.pty.Write([]byte(seq)); err != nil {
 			term.t.Fatal(err)
 		}
-		time.Sleep(60 * time.Millisecond)
+		pause := 60 * time.Millisecond
+		if k == "esc" {
+			// A lone escape must be read before the next key, or the two arrive as
+			// alt+key; on a loaded machine (CI, the whole suite on two cores) 60ms is not
+			// always enough.
+			pause = 400 * time.Millisecond
+		}
+		time.Sleep(pause)
 	}
 }
 
