@@ -19,8 +19,9 @@ func TestIdleExplorerDoesNoWork(t *testing.T) {
 	}
 	f.keys("2", "/")
 	f.settled()
-	time.Sleep(200 * time.Millisecond) // a frame or a tick already scheduled may land
-	f.settled()
+	// The test's own poke is drawn after it is handled, and a frame or a tick already
+	// scheduled may land: only then does idleness start.
+	time.Sleep(300 * time.Millisecond)
 	updates, views := f.w.updates.Load(), f.w.views.Load()
 	time.Sleep(1500 * time.Millisecond)
 	if n := f.w.updates.Load() - updates; n != 0 {
