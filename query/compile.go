@@ -453,22 +453,6 @@ func (c *compiler) measure(w *sqlWriter, m *segments.Measure) (bool, error) {
 	}
 	spec := c.resolve(m.Window)
 	spec.events, spec.where = m.Of, m.Where
-	agg := func() {
-		switch m.Agg {
-		case segments.AggSum:
-			w.raw("coalesce(sum(")
-			propertyNumber(w, m.Property)
-			w.raw("), 0)")
-		case segments.AggCountDistinct:
-			w.raw("count(DISTINCT ")
-			propertyRaw(w, m.Property)
-			w.raw(")")
-		default:
-			w.raw(m.Agg.String(), "(") // avg, min, max: fixed names from the enum
-			propertyNumber(w, m.Property)
-			w.raw(")")
-		}
-	}
 	switch m.Agg {
 	case segments.AggSum, segments.AggCountDistinct, segments.AggAvg, segments.AggMin, segments.AggMax:
 	default:
@@ -483,7 +467,26 @@ func (c *compiler) measure(w *sqlWriter, m *segments.Measure) (bool, error) {
 	if complement {
 		w.raw("NOT ")
 	}
-	return complement, compare(w, agg, m.Is)
+	return complement, compare(w, func() { measureAggregate(w, m) }, m.Is)
+}
+
+// measureAggregate writes a measure's aggregate over the scanned events: sum and
+// count_distinct of nothing are 0, avg/min/max of nothing NULL.
+func measureAggregate(w *sqlWriter, m *segments.Measure) {
+	switch m.Agg {
+	case segments.AggSum:
+		w.raw("coalesce(sum(")
+		propertyNumber(w, m.Property)
+		w.raw("), 0)")
+	case segments.AggCountDistinct:
+		w.raw("count(DISTINCT ")
+		propertyRaw(w, m.Property)
+		w.raw(")")
+	default:
+		w.raw(m.Agg.String(), "(") // avg, min, max: fixed names from the enum
+		propertyNumber(w, m.Property)
+		w.raw(")")
+	}
 }
 
 // recency: the time from the latest (or earliest) matching event to as_of satisfies the
@@ -661,6 +664,12 @@ func (c *compiler) userAttr(w *sqlWriter, u *segments.UserAttr) error {
 	} else {
 		w.raw("SELECT u.uid AS id FROM users u WHERE ")
 	}
+	return userAttrPredicate(w, col, u)
+}
+
+// userAttrPredicate writes whether the users row u matches the condition, by the column's
+// type; NULL (a missing attribute) never matches.
+func userAttrPredicate(w *sqlWriter, col attrColumn, u *segments.UserAttr) error {
 	ident := "u." + quoteIdent(col.name)
 	if u.Cmp != nil {
 		return compare(w, func() { w.raw(col.numeric(ident)) }, *u.Cmp)
