@@ -157,7 +157,7 @@ func (r *run) leaf(ctx context.Context, c segments.Condition, unit segments.Unit
 	if err != nil {
 		return nil, conditionError(c, err)
 	}
-	key := fmt.Sprintf("%d|%s|%d|%s", r.snap.version, unit, r.asOf.UnixMicro(), text)
+	key := leafKey(r.snap, unit, r.asOf, string(text))
 	set, hit, err := r.e.cache.get(ctx, key, func(ctx context.Context) (*MemberSet, error) {
 		comp := &compiler{unit: unit, asOf: r.asOf, snap: r.snap}
 		q, err := comp.leaf(c, false)
