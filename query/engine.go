@@ -25,6 +25,8 @@ type Engine struct {
 
 	mu   sync.Mutex // guards snap
 	snap *snapshot
+
+	lint lintFacts // what Lint has counted, per data version (lint.go)
 }
 
 // EngineOptions tune an engine.
