@@ -25,6 +25,8 @@ type CheckLine struct {
 	Unit     string `json:"unit,omitempty"`
 	Expect   string `json:"expect,omitempty"`
 	Error    string `json:"error,omitempty"`
+	// Warnings are what lint found in the definition, "file:line:col: warning: …".
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Check is what segscope check found: definition problems, then one line per segment.
@@ -34,11 +36,14 @@ type Check struct {
 	AsOf     time.Time // with a store
 	Problems []string  // definition errors, one per line, positioned
 	Lines    []CheckLine
+	// Strict fails the check on lint warnings too.
+	Strict bool
 }
 
-// Failed reports whether anything failed: a definition, an evaluation or an expectation.
+// Failed reports whether anything failed: a definition, an evaluation or an expectation;
+// with Strict, a lint warning.
 func (r *Check) Failed() bool {
-	if len(r.Problems) > 0 {
+	if len(r.Problems) > 0 || (r.Strict && r.warnings() > 0) {
 		return true
 	}
 	for _, l := range r.Lines {
@@ -106,6 +111,26 @@ func (r *Check) Evaluated(s *segments.Segment, res *query.Result, err error) {
 	r.Lines = append(r.Lines, line)
 }
 
+// Warned adds lint warnings to the lines of the segments they are about.
+func (r *Check) Warned(ws []query.LintWarning) {
+	for _, w := range ws {
+		for i := range r.Lines {
+			if r.Lines[i].Segment == w.Segment {
+				r.Lines[i].Warnings = append(r.Lines[i].Warnings, w.String())
+				break
+			}
+		}
+	}
+}
+
+func (r *Check) warnings() int {
+	n := 0
+	for _, l := range r.Lines {
+		n += len(l.Warnings)
+	}
+	return n
+}
+
 func lineOf(s *segments.Segment, status string) CheckLine {
 	line := CheckLine{Segment: s.Name, File: s.File, Status: status, Unit: s.Unit.String()}
 	if s.Expect.Members != nil {
@@ -149,9 +174,20 @@ func (r *Check) WriteText(w io.Writer) error {
 			safe.Text(where), len(r.Lines), len(r.Problems))
 		return nil
 	}
-	fmt.Fprintf(w, "%s on %s as of %s: %d segments, %d ok, %d failed, %d errors, %d definition errors\n",
-		safe.Text(where), safe.Text(r.Store), r.AsOf.Format(time.RFC3339), len(r.Lines), ok, failed, errs, len(r.Problems))
+	fmt.Fprintf(w, "%s on %s as of %s: %d segments, %d ok, %d failed, %d errors, %d definition errors%s\n",
+		safe.Text(where), safe.Text(r.Store), r.AsOf.Format(time.RFC3339), len(r.Lines), ok, failed, errs, len(r.Problems),
+		r.warningsNote())
 	return nil
+}
+
+// warningsNote counts the lint warnings, saying where they were printed; nothing when
+// there are none.
+func (r *Check) warningsNote() string {
+	n := r.warnings()
+	if n == 0 {
+		return ""
+	}
+	return ", " + format.Counted(int64(n), "warning", "warnings") + " (on stderr; --strict fails on them)"
 }
 
 // WriteJSON writes one object per line: the problems, the segments, then {"summary": …}.
@@ -169,6 +205,9 @@ func (r *Check) WriteJSON(w io.Writer) error {
 	}
 	ok, failed, errs := r.counts()
 	summary := map[string]any{"segments": len(r.Lines), "ok": ok, "failed": failed, "errors": errs + len(r.Problems)}
+	if n := r.warnings(); n > 0 {
+		summary["warnings"] = n // absent when none, so that a clean summary reads as it always did
+	}
 	if r.Store != "" {
 		summary["as_of"] = r.AsOf.Format(time.RFC3339Nano)
 	}

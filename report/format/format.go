@@ -174,3 +174,29 @@ func Elapsed(d time.Duration) string {
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
 }
+
+// Age writes a span of seconds as people say it, in its two largest units: "12d 3h",
+// "5h 20m", "45m", "30s"; "0s" for nothing. Negative spans take a minus sign.
+func Age(seconds float64) string {
+	if seconds < 0 {
+		return "-" + Age(-seconds)
+	}
+	units := []struct {
+		n    int64
+		name string
+	}{{86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}}
+	s := int64(math.Round(seconds))
+	for i, u := range units {
+		if s < u.n {
+			continue
+		}
+		out := fmt.Sprintf("%d%s", s/u.n, u.name)
+		if i+1 < len(units) {
+			if next := s % u.n / units[i+1].n; next > 0 {
+				out += fmt.Sprintf(" %d%s", next, units[i+1].name)
+			}
+		}
+		return out
+	}
+	return "0s"
+}

@@ -129,3 +129,13 @@ func TestTable(t *testing.T) {
 		t.Errorf("Table =\n%s\nwant\n%s", got, want)
 	}
 }
+
+func TestAge(t *testing.T) {
+	cases := map[float64]string{0: "0s", 30: "30s", 90: "1m 30s", 3600: "1h", 3600*5 + 60*20: "5h 20m",
+		86400*12 + 3600*3 + 59: "12d 3h", 86400 * 7: "7d", -7200: "-2h", 0.4: "0s"}
+	for in, want := range cases {
+		if got := Age(in); got != want {
+			t.Errorf("Age(%v) = %q, want %q", in, got, want)
+		}
+	}
+}
