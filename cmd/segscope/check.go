@@ -19,18 +19,25 @@ func newCheckCmd(s *streams) *cobra.Command {
 reports every problem with its position: YAML and language errors, unknown references and
 reference cycles. With --db it also checks event names and user attributes against the
 store (suggesting the closest known name), evaluates each segment and tests its expect:
-bounds. It prints one line per segment and a summary, and exits with status 1 when anything
-fails, so it fits CI.`,
+bounds, and lints each definition against the data: property keys never seen on the
+condition's events, values no event has, windows reaching before the first event,
+comparisons that can never hold (warnings on stderr; --strict fails on them). It prints
+one line per segment and a summary, and exits with status 1 when anything fails, so it
+fits CI.`,
 		Example: `  segscope check segments/
   segscope check sample-data/segments --db demo.duckdb --json`,
 		Args: cobra.MinimumNArgs(1),
 	}
 	f := addSegmentFlags(cmd)
+	var strict bool
+	cmd.Flags().BoolVar(&strict, "strict", false, "fail on lint warnings too (with --db)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		rep, err := runCheck(cmd.Context(), f, args)
+		rep, warnings, err := runCheck(cmd.Context(), f, args)
 		if err != nil {
 			return err
 		}
+		rep.Strict = strict
+		printWarnings(s.err, warnings)
 		if err := report.Write(s.out, rep, f.json); err != nil {
 			return err
 		}
@@ -43,53 +50,60 @@ fails, so it fits CI.`,
 }
 
 // runCheck reads every definition args name and, with a store, checks their names against
-// it and evaluates each segment against its expect: bounds.
-func runCheck(ctx context.Context, f *segmentFlags, args []string) (*report.Check, error) {
+// it, lints them and evaluates each segment against its expect: bounds.
+func runCheck(ctx context.Context, f *segmentFlags, args []string) (*report.Check, []query.LintWarning, error) {
 	rep := &report.Check{Args: args}
 	asOf, err := parseAsOf(f.asOf)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	segs, camps, chain, err := definitions.All(args, rep.AddProblems)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if f.store.db == "" {
 		for _, s := range segs {
 			rep.Valid(s)
 		}
-		return rep, nil
+		return rep, nil, nil
 	}
 	store, err := f.store.openRead(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer store.Close()
 	if err := store.Seal(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rep.Store = f.store.db
 	eng := query.NewEngine(store)
 	vocab, err := eng.Vocabulary(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if rep.AsOf, err = eng.ResolveAsOf(ctx, asOf); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, c := range camps {
 		rep.AddProblems(segments.ValidateCampaign(c, vocab))
 	}
+	var valid []*segments.Segment
 	for _, s := range segs {
 		if err := segments.ValidateSegment(s, vocab); err != nil {
 			rep.Invalid(s, err)
 			continue
 		}
+		valid = append(valid, s)
 		res, err := eng.Evaluate(ctx, s, chain, rep.AsOf)
 		if err != nil && ctx.Err() != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		rep.Evaluated(s, res, err)
 	}
-	return rep, nil
+	warnings, err := eng.LintAll(ctx, valid, chain, rep.AsOf)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep.Warned(warnings)
+	return rep, warnings, nil
 }

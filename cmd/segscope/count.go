@@ -39,6 +39,9 @@ remaining after it. --json prints one object per segment per line:
 			return err
 		}
 		defer env.close()
+		if err := lintSegments(ctx, env, s.err); err != nil {
+			return err
+		}
 		// Human output is aligned across segments, so it is written once all are counted;
 		// JSON lines go out as each segment is done.
 		counts := report.Counts{Waterfall: waterfall}

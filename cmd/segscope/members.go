@@ -51,6 +51,9 @@ parquet (needs --out). --limit caps the rows (default 1000; 0 lists every member
 			return err
 		}
 		defer env.close()
+		if err := lintSegments(ctx, env, s.err); err != nil {
+			return err
+		}
 		if len(env.segs) != 1 {
 			return fmt.Errorf("%s holds %d segments; members lists one (name it with --segments DIR)", args[0], len(env.segs))
 		}

@@ -72,6 +72,9 @@ json (one object per line; also --json) or parquet (needs --out), --out FILE, --
 			return err
 		}
 		defer env.close()
+		if err := lintSegments(ctx, env, s.err); err != nil {
+			return err
+		}
 		o, err := env.engine.Overlap(ctx, env.segs, env.resolver, env.asOf)
 		if err != nil {
 			return err
