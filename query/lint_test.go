@@ -28,7 +28,7 @@ where:
       times: "< 0"
     - {user: pln, is: pro}
     - {user: plan, is: prp}
-    - {affinity: topic, of: article_read, is: tecch, share: ">= 150%"}
+    - {affinity: topic, of: article_read, is: tecch, share: ">= 50%"}
     - {did: purchase, between: [2020-01-01, 2020-02-01]}
     - {trend: login, in_last: 60d, change: "< -100%"}
     - {segment: clean}
@@ -58,7 +58,6 @@ expect: {members: ">= 100"}
 		`typos.yaml:13:7: warning: times "< 0" can never hold: a count is never below 0`,
 		`typos.yaml:15:8: warning: unknown user attribute "pln" (did you mean "plan"?)`,
 		`typos.yaml:16:8: warning: no person has plan = "prp" (did you mean "pro"?)`,
-		`typos.yaml:17:8: warning: share ">= 150%" can never hold: a share lies between 0% and 100%`,
 		`typos.yaml:17:8: warning: no article_read event has topic = "tecch" (did you mean "tech"?)`,
 		`typos.yaml:18:23: warning: between [2020-01-01, 2020-02-01] holds no data: the store's events run from 2026-01-30 to 2026-04-01`,
 		`typos.yaml:19:8: warning: change "< -100%" can never hold: a count never falls by more than 100%`,
