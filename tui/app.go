@@ -382,9 +382,12 @@ func (m Model) helpView() string {
 	}
 	pages := m.helpPages()
 	page := pages[min(m.helpPage, len(pages)-1)]
-	if len(pages) > 1 {
+	switch {
+	case m.helpPage+1 < len(pages):
 		page = append(page, m.th.Subtle.Render(fmt.Sprintf("? more (page %d of %d)", m.helpPage+1, len(pages))))
-	} else {
+	case len(pages) > 1:
+		page = append(page, m.th.Subtle.Render(fmt.Sprintf("? closes the help (page %d of %d)", m.helpPage+1, len(pages))))
+	default:
 		page = append(page, m.th.Subtle.Render("? closes the help"))
 	}
 	return strings.Join(page, "\n")

@@ -77,7 +77,7 @@ type flow struct {
 
 func startFlow(t *testing.T, store *query.Store, workspace string, w, h int) *flow {
 	t.Helper()
-	m := New(context.Background(), Env{Store: store, StoreName: "demo", Workspace: workspace, Dark: true, Clock: still})
+	m := New(context.Background(), Env{Store: store, StoreName: "demo", Workspace: workspace, WorkspaceLabel: "workspace", Dark: true, Clock: still})
 	wt := &waiter{}
 	tm := teatest.NewTestModel(t, probe{Model: m, w: wt},
 		teatest.WithInitialTermSize(w, h),
@@ -178,15 +178,12 @@ func checkShape(t *testing.T, screen string, w, h int) {
 	}
 }
 
-// demoWorkspace writes the demo workspace at a fixed path, because screens show the
-// workspace's path and golden files must not depend on a random temporary name.
+// demoWorkspace writes the demo workspace into a folder of the test's own. Screens name
+// it by the label startFlow gives ("workspace"), so golden files do not depend on the
+// folder's random name, and test runs in other processes cannot delete it underneath.
 func demoWorkspace(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(os.TempDir(), "segscope-test-workspace")
-	if err := os.RemoveAll(dir); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
+	dir := filepath.Join(t.TempDir(), "workspace")
 	if err := sampledata.WriteWorkspace(dir); err != nil {
 		t.Fatal(err)
 	}

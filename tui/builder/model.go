@@ -716,6 +716,9 @@ func templateScore(t Template, words []string, v Vocab) int {
 	title, group := strings.ToLower(t.Title), strings.ToLower(t.Group)
 	content := strings.ToLower(describeNode(t.Build(v)))
 	score := 0
+	if len(words) > 1 && strings.Contains(title, strings.Join(words, " ")) {
+		score += 15 // the words as a phrase: "did not" is "did not do E", more than "did A then not B"
+	}
 	for _, w := range words {
 		switch {
 		case slices.ContainsFunc(strings.FieldsFunc(title, func(r rune) bool { return r == ' ' || r == '(' || r == '-' }),

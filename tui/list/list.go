@@ -148,7 +148,9 @@ func (l *Model) SetRows(rows []Row) {
 		keep, hadSel = l.rows[i].Key, true
 	}
 	l.rows = rows
+	top := l.top
 	l.refilter()
+	l.top = top // rows redrawn (a document laid out again) keep their scroll
 	if hadSel {
 		for p, i := range l.vis {
 			if rows[i].Key == keep {

@@ -196,3 +196,16 @@ func TestDocumentScrolls(t *testing.T) {
 		t.Errorf("a document has no cursor, got %d", l.Index())
 	}
 }
+
+// TestSetRowsKeepsTheScroll: a document laid out again (a spinner turned, a result landed)
+// stays where it was scrolled to.
+func TestSetRowsKeepsTheScroll(t *testing.T) {
+	l := New(theme.New(true))
+	l.SetSize(30, 5)
+	l.SetRows(rows(20, 10))
+	l = send(l, "j", "j", "j", "l")
+	l.SetRows(rows(20, 40))
+	if l.Top() != 3 {
+		t.Errorf("top %d after the rows were redrawn, want 3", l.Top())
+	}
+}

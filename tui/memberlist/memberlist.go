@@ -42,6 +42,8 @@ type Deps struct {
 	// ShowPath writes a written file's path the way the screen shows workspace files; nil
 	// shows it as it is.
 	ShowPath func(path string) string
+	// Sample is the most members listed; 0 means SampleRows.
+	Sample int
 }
 
 // KeyMap is the panel's own keys (the list's come with them).
@@ -118,11 +120,14 @@ func (m *Model) Open(title, stem string, set *query.MemberSet, unit segments.Uni
 	m.list.ClearFilter()
 	m.list.SetRows(nil)
 	m.list.SetHeader()
-	id, seq, eng, ctx := m.id, m.seq, m.deps.Engine, m.ctx
+	id, seq, eng, ctx, sample := m.id, m.seq, m.deps.Engine, m.ctx, m.deps.Sample
+	if sample <= 0 {
+		sample = SampleRows
+	}
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
-		ms, err := eng.Members(ctx, set, unit, query.MembersOptions{Limit: SampleRows, AsOf: asOf})
+		ms, err := eng.Members(ctx, set, unit, query.MembersOptions{Limit: sample, AsOf: asOf})
 		return loadedMsg{id: id, seq: seq, members: ms, err: err}
 	}
 }

@@ -193,7 +193,11 @@ func (m Model) KeyMap() interface {
 		return m.builder.KeyMap()
 	}
 	k := m.keys
-	k.nav = m.list.Bindings()
+	for _, b := range m.list.Bindings() {
+		if b.Help().Key != "/" { // the filter is listed with esc, below
+			k.nav = append(k.nav, b)
+		}
+	}
 	return k
 }
 
