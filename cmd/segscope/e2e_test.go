@@ -28,6 +28,10 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
+	if db := os.Getenv("SEGSCOPE_TEST_HOLD"); db != "" {
+		holdForWriting(db)
+		return
+	}
 	os.Exit(m.Run())
 }
 

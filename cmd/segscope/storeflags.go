@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/tui/safe"
 )
 
 // storeFlags are the --db and --timeout flags of every command that works on a store.
@@ -65,7 +69,33 @@ func (f *storeFlags) openRead(ctx context.Context) (*query.Store, error) {
 	if _, err := os.Stat(f.db); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("no store at %s (make one with `segscope load FILE --db %s`)", f.db, f.db)
 	}
-	return query.Open(ctx, f.db, query.Options{ReadOnly: true})
+	store, err := query.Open(ctx, f.db, query.Options{ReadOnly: true})
+	if err != nil {
+		return nil, readLockedError(f.db, err)
+	}
+	return store, nil
+}
+
+// readLockedError says what a reader can do when a writer holds the store: the advice the
+// store gives ("close it there or open read-only") does not fit a command that already
+// reads, and when the writer is `segscope load`, waiting for it is the answer.
+func readLockedError(db string, err error) error {
+	pid, command, ok := query.LockHolder(err)
+	if !ok {
+		if errors.Is(err, query.ErrLocked) {
+			return fmt.Errorf("%s is open for writing in another process; segscope reads it once that process has closed it (%w)", db, query.ErrLocked)
+		}
+		return err
+	}
+	fields := strings.Fields(command)
+	if len(fields) >= 2 && strings.Contains(filepath.Base(fields[0]), "segscope") && slices.Contains(fields[1:], "load") {
+		return fmt.Errorf("%s is being written by segscope load (pid %d); segscope opens it as soon as the load has finished — run this again then (%w)", db, pid, query.ErrLocked)
+	}
+	holder := fmt.Sprintf("pid %d", pid)
+	if command != "" {
+		holder += ": " + safe.Short(command)
+	}
+	return fmt.Errorf("%s is open for writing in another process (%s); segscope reads it once that process has closed it (%w)", db, holder, query.ErrLocked)
 }
 
 // openWrite opens the store for writing, creating it when it does not exist. created says
