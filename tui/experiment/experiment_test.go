@@ -331,3 +331,18 @@ func TestInvalidInputShowsError(t *testing.T) {
 		t.Errorf("esc should restore the baseline: %+v", r.m.in)
 	}
 }
+
+// TestNoPlanNoHistogram: inputs that cannot be planned (a treatment rate above 100%) show
+// the reason, not the lift histogram of the inputs before them.
+func TestNoPlanNoHistogram(t *testing.T) {
+	tm := start(t, 200, 60)
+	waitFor(t, tm, "Observed lift")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter}) // edit the baseline
+	tm.Type("95")                                 // +10% of 95% is above 100%
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	r := final(t, tm)
+	screen := ansi.Strip(r.screen())
+	if r.m.planErr == nil || !strings.Contains(screen, "outside (0, 1)") || strings.Contains(screen, "Observed lift") {
+		t.Errorf("an unplannable test: plan error %v\n%s", r.m.planErr, screen)
+	}
+}

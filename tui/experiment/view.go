@@ -328,8 +328,8 @@ func bar(v float64, width int) string {
 func (m Model) histBlock(w, h int) []string {
 	th := m.th
 	s := m.sim
-	if s == nil || m.in.Sims == 0 || len(s.Lift.Histogram.Counts) == 0 || h < 4 {
-		return nil
+	if s == nil || m.planErr != nil || m.in.Sims == 0 || len(s.Lift.Histogram.Counts) == 0 || h < 4 {
+		return nil // no plan, no simulation of it: an older one's histogram would mislead
 	}
 	hist := s.Lift.Histogram
 	// At most 80 columns of lift, each up to three characters wide: finer bins of a

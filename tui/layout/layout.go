@@ -99,3 +99,21 @@ func Flow(parts []string, sep, indent string, w int) []string {
 	}
 	return lines
 }
+
+// Leading joins as many of parts, from the first, as fit whole in w columns: a title line
+// keeps what matters most (its figures come first) and drops its trailing details rather
+// than cutting one in half.
+func Leading(parts []string, sep string, w int) string {
+	out := ""
+	for i, p := range parts {
+		next := p
+		if i > 0 {
+			next = out + sep + p
+		}
+		if i > 0 && ansi.StringWidth(next) > w {
+			break
+		}
+		out = next
+	}
+	return ansi.Truncate(out, w, "…") // only a first part wider than the screen is cut
+}

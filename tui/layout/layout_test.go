@@ -60,3 +60,20 @@ func TestFlowNeverSplitsAPart(t *testing.T) {
 		}
 	}
 }
+
+func TestLeadingDropsWholeParts(t *testing.T) {
+	parts := []string{"Overlap · 2 segments", "users", "universe 20,000", "as of 2026-11-27 23:54 UTC", "52ms"}
+	for _, tc := range []struct {
+		w    int
+		want string
+	}{
+		{200, "Overlap · 2 segments · users · universe 20,000 · as of 2026-11-27 23:54 UTC · 52ms"},
+		{80, "Overlap · 2 segments · users · universe 20,000 · as of 2026-11-27 23:54 UTC"},
+		{50, "Overlap · 2 segments · users · universe 20,000"},
+		{10, "Overlap ·…"},
+	} {
+		if got := Leading(parts, " · ", tc.w); got != tc.want {
+			t.Errorf("Leading at %d = %q, want %q", tc.w, got, tc.want)
+		}
+	}
+}

@@ -79,10 +79,11 @@ func (m Model) View() string {
 			m.spin.View()+th.Subtle.Render(" evaluating "+strings.Join(m.names, ", ")+"…"))
 	}
 	r := m.result
-	title += th.Subtle.Render(fmt.Sprintf(" · %ss · universe ", r.Unit)) + th.Number.Render(format.Count(r.Universe)) +
-		th.Subtle.Render(" · as of "+format.Timestamp(r.AsOf)+" · "+format.Elapsed(r.Elapsed))
+	title = layout.Leading([]string{title, th.Subtle.Render(r.Unit.String() + "s"),
+		th.Subtle.Render("universe ") + th.Number.Render(format.Count(r.Universe)),
+		th.Subtle.Render("as of " + format.Timestamp(r.AsOf)), th.Subtle.Render(format.Elapsed(r.Elapsed))}, th.Subtle.Render(" · "), m.width)
 	g := m.layout()
-	lines := []string{ansi.Truncate(title, m.width, "…"), ""}
+	lines := []string{title, ""}
 	if g.upsetX > 0 {
 		matrix := strings.Join(m.matrixView(g), "\n")
 		upset := strings.Join(m.upsetView(g), "\n")
@@ -276,9 +277,10 @@ func (m Model) membersView() string { return m.members.View() }
 
 func (m Model) pickView() string {
 	th := m.th
-	head := th.Title.Render("Choose segments to compare") +
-		th.Subtle.Render(fmt.Sprintf(" · %d chosen (%d–%d) · space toggles · / filters · enter compares", len(m.picked), MinSegments, MaxSegments))
-	lines := []string{ansi.Truncate(head, m.width, "…"), m.statusLine(), m.chooser.View()}
+	head := layout.Leading([]string{th.Title.Render("Choose segments to compare"),
+		th.Subtle.Render(fmt.Sprintf("%d chosen (%d–%d)", len(m.picked), MinSegments, MaxSegments)),
+		th.Subtle.Render("space picks"), th.Subtle.Render("enter compares"), th.Subtle.Render("/ filters")}, th.Subtle.Render(" · "), m.width)
+	lines := []string{head, m.statusLine(), m.chooser.View()}
 	return strings.Join(lines, "\n")
 }
 
