@@ -338,7 +338,7 @@ func TestNoPlanNoHistogram(t *testing.T) {
 	tm := start(t, 200, 60)
 	waitFor(t, tm, "Observed lift")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter}) // edit the baseline
-	tm.Type("95")                                 // +10% of 95% is above 100%
+	tm.Type("95")                                // +10% of 95% is above 100%
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	r := final(t, tm)
 	screen := ansi.Strip(r.screen())
