@@ -87,11 +87,7 @@ func (e *Engine) MemberKeys(ctx context.Context, set *MemberSet, unit segments.U
 		q = "SELECT account_id FROM accounts WHERE aid IN (SELECT unnest(CAST(? AS INTEGER[]))) ORDER BY aid LIMIT ?"
 	}
 	out := make([]string, 0, set.Count())
-	ids := make([]int32, 0, min(int64(membersChunk), set.Count()))
-	flush := func() error {
-		if len(ids) == 0 {
-			return nil
-		}
+	err := eachChunk(set, int(min(set.Count(), MaxMembersLimit)), func(ids []int32) error {
 		rows, err := e.store.DB().QueryContext(ctx, q, ids, len(ids))
 		if err != nil {
 			if ctx.Err() != nil {
@@ -113,21 +109,36 @@ func (e *Engine) MemberKeys(ctx context.Context, set *MemberSet, unit segments.U
 			}
 			return fmt.Errorf("member keys: %w", err)
 		}
-		ids = ids[:0]
 		return nil
-	}
-	for id := range set.All() {
-		ids = append(ids, int32(id))
-		if len(ids) == membersChunk {
-			if err := flush(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := flush(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// eachChunk hands the first limit ids of set to fn, in id order, membersChunk at a time:
+// a bound list of ids per query keeps every statement's parameters and result small.
+func eachChunk(set *MemberSet, limit int, fn func(ids []int32) error) error {
+	ids := make([]int32, 0, min(membersChunk, limit))
+	done := 0
+	for id := range set.All() {
+		if done+len(ids) >= limit {
+			break
+		}
+		ids = append(ids, int32(id))
+		if len(ids) == membersChunk {
+			if err := fn(ids); err != nil {
+				return err
+			}
+			done += len(ids)
+			ids = ids[:0]
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return fn(ids)
 }
 
 // AllMembers lists every member of set with its key facts (Members without a limit): what

@@ -68,31 +68,12 @@ func (e *Engine) Members(ctx context.Context, set *MemberSet, unit segments.Unit
 		attrCols = append(attrCols, col.name)
 	}
 	out := make([]Member, 0, min(int64(limit), set.Count()))
-	ids := make([]int32, 0, min(membersChunk, limit))
-	flush := func() error {
-		if len(ids) == 0 {
-			return nil
-		}
+	err = eachChunk(set, limit, func(ids []int32) error {
 		ms, err := e.membersChunk(ctx, ids, unit, asOf, opt.Attrs, attrCols)
-		if err != nil {
-			return err
-		}
 		out = append(out, ms...)
-		ids = ids[:0]
-		return nil
-	}
-	for id := range set.All() {
-		if len(out)+len(ids) >= limit {
-			break
-		}
-		ids = append(ids, int32(id))
-		if len(ids) == membersChunk {
-			if err := flush(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := flush(); err != nil {
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	return out, nil

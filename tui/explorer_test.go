@@ -24,11 +24,7 @@ func TestWholeAnswersGolden(t *testing.T) {
 	for _, size := range sizes {
 		t.Run(size.name, func(t *testing.T) {
 			f := startFlow(t, store, ws, size.w, size.h)
-			f.keys("4")
-			f.settled()
-			f.keys("enter")
-			f.showing("lift")
-			f.settled()
+			replay(f)
 			timeline := f.peek()
 			checkShape(t, timeline, size.w, size.h)
 			for _, whole := range []string{"215 reached", "holdout 89 journeys (10.5%)", "treated 573/639 89.7%", "holdout 69/76 90.8%", "lift -1.1 pp"} {
@@ -301,10 +297,7 @@ func TestBuilderMouse(t *testing.T) {
 func TestLongExperimentWarns(t *testing.T) {
 	store, ws := demoStore(t), demoWorkspace(t)
 	f := startFlow(t, store, ws, 80, 24)
-	f.keys("4")
-	f.settled()
-	f.keys("enter")
-	f.showing("lift")
+	replay(f)
 	f.keys("5")
 	f.showing("P(replay)")
 	// mde +10% → +2%: the cart-recovery traffic needs hundreds of days.
@@ -330,11 +323,7 @@ func TestLongExperimentWarns(t *testing.T) {
 func TestTimelineScrollsToEverySection(t *testing.T) {
 	store, ws := demoStore(t), demoWorkspace(t)
 	f := startFlow(t, store, ws, 80, 24)
-	f.keys("4")
-	f.settled()
-	f.keys("enter")
-	f.showing("lift")
-	f.settled()
+	replay(f)
 	f.keys("G")
 	f.showing("collisions: person-days")
 	f.keys("l", "l", "l")
@@ -344,4 +333,14 @@ func TestTimelineScrollsToEverySection(t *testing.T) {
 	f.keys("g", "h", "h", "h")
 	f.showing("[ 1/5 ] cart_recovery")
 	f.screen()
+}
+
+// replay opens the Timeline and replays its first campaign (cart_recovery).
+func replay(f *flow) {
+	f.t.Helper()
+	f.keys("4")
+	f.settled()
+	f.keys("enter")
+	f.showing("lift")
+	f.settled()
 }

@@ -60,6 +60,7 @@ type KeyMap struct {
 // DefaultKeyMap is the screen's bindings. ←/→ scroll wide tables sideways, as on every
 // screen; [ and ] step through the campaigns.
 func DefaultKeyMap() KeyMap {
+	nav := list.DefaultKeyMap() // the same paging and sideways keys as every list
 	return KeyMap{
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
@@ -70,12 +71,12 @@ func DefaultKeyMap() KeyMap {
 		Person:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pick a person")),
 		Reload:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload campaigns")),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		Left:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "scroll left")),
-		Right:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "scroll right")),
+		PageUp:   nav.PageUp,
+		PageDown: nav.PageDown,
+		Top:      nav.Top,
+		Bottom:   nav.Bottom,
+		Left:     nav.Left,
+		Right:    nav.Right,
 		Confirm:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open timeline")),
 		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter by id")),
