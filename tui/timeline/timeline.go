@@ -727,8 +727,7 @@ func (m Model) updatePicker(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		if msg.String() == "esc" && m.picker.FilterText() == "" {
-			m.picker.ClearFilter()
-			m.view = m.pickerReturn()
+			m.picker.ClearFilter() // stop typing: the list's keys (c, x, g, G…) work; esc again goes back
 			return m, nil
 		}
 		var cmd tea.Cmd

@@ -3,6 +3,7 @@ package timeline
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"github.com/segscope/segscope/tui/layout"
 	"path/filepath"
 	"strings"
@@ -240,5 +241,36 @@ func TestNoWorkspace(t *testing.T) {
 	m.SetSize(80, 20)
 	if v := ansi.Strip(m.View()); !strings.Contains(v, "No workspace folder") {
 		t.Errorf("view without a workspace: %q", v)
+	}
+}
+
+// TestPeopleListedAreCopiedWhole: the people a replay lists are a member list like the
+// others: esc stops typing an id, c copies every listed id, and a person's timeline scrolls
+// sideways to the properties its events carry.
+func TestPeopleListedAreCopiedWhole(t *testing.T) {
+	tm := start(t, 80, 24)
+	waitFor(t, tm, "cart_recovery")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor(t, tm, "conversions (")
+	tm.Send(tea.KeyPressMsg{Code: 'p', Text: "p"})
+	waitFor(t, tm, "last seen")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape}) // stop typing: the list's keys work
+	waitFor(t, tm, "c copies all")
+	tm.Send(tea.KeyPressMsg{Code: 'c', Text: "c"})
+	waitFor(t, tm, "copied all")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor(t, tm, "journey starts")
+	for range 4 {
+		tm.Send(tea.KeyPressMsg{Code: 'l', Text: "l"})
+	}
+	r := final(t, tm)
+	if !strings.Contains(r.m.pickStatus, fmt.Sprintf("copied all %d ids", len(r.m.people))) || len(r.m.people) == 0 {
+		t.Errorf("after c: %q (%d people listed)", r.m.pickStatus, len(r.m.people))
+	}
+	if r.m.lines.Left() == 0 {
+		t.Error("the person's timeline did not scroll sideways")
+	}
+	if screen := ansi.Strip(r.screen()); !strings.Contains(screen, "‹") {
+		t.Errorf("no marker says the timeline is scrolled:\n%s", screen)
 	}
 }
