@@ -37,11 +37,15 @@ type Deps struct {
 type KeyMap struct {
 	Up, Down, Edit, Less, More, Relative, Reset key.Binding
 	Apply, Cancel                               key.Binding
+	// The screen scrolls when it is taller than the terminal: the list's keys.
+	PageUp, PageDown, Top, Bottom key.Binding
 }
 
 // DefaultKeyMap is the screen's bindings.
 func DefaultKeyMap() KeyMap {
+	nav := list.DefaultKeyMap()
 	return KeyMap{
+		PageUp: nav.PageUp, PageDown: nav.PageDown, Top: nav.Top, Bottom: nav.Bottom,
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous input")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next input")),
 		Edit:     key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter", "edit")),
@@ -67,7 +71,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	if k.Apply.Enabled() {
 		return [][]key.Binding{{k.Apply, k.Cancel}}
 	}
-	return [][]key.Binding{{k.Up, k.Down, k.Edit}, {k.Less, k.More, k.Relative, k.Reset}}
+	return [][]key.Binding{{k.Up, k.Down, k.Edit}, {k.Less, k.More, k.Relative, k.Reset}, {k.PageUp, k.PageDown, k.Top, k.Bottom}}
 }
 
 // source is the campaign the inputs were taken from.
@@ -404,8 +408,7 @@ func (m *Model) reset() {
 
 func (m Model) updateKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	k := m.keys
-	switch msg.String() {
-	case "pgup", "pgdown", "ctrl+b", "ctrl+f", "g", "G", "home", "end":
+	if key.Matches(msg, k.PageUp, k.PageDown, k.Top, k.Bottom) {
 		m.doc, _, _ = m.doc.Update(msg) // the screen scrolls when it is taller than the terminal
 		return m, nil
 	}
