@@ -372,12 +372,23 @@ func (src *fileSource) extraValue(c fileColumn) string {
 	if src.kind == tableFileSource && c.typ == "VARCHAR" {
 		switch strings.ToUpper(c.sniffed) {
 		case "BIGINT", "INTEGER", "DOUBLE", "BOOLEAN", "SMALLINT", "TINYINT", "HUGEINT", "FLOAT":
+			if len(src.columns) > wideColumns {
+				// The column is named once: DuckDB's common-subexpression pass is quadratic
+				// in expressions that repeat a column, thousands of them in a wide file
+				// (10,000 columns: minutes for 20 rows). The lambda costs a list per value,
+				// which narrow files with millions of rows need not pay.
+				return fmt.Sprintf("list_transform([%s], lambda v: coalesce(to_json(TRY_CAST(v AS %s)), to_json(v)))[1]", quoteIdent(c.name), c.sniffed)
+			}
 			return fmt.Sprintf("coalesce(to_json(TRY_CAST(%[1]s AS %[2]s)), to_json(%[1]s))", quoteIdent(c.name), c.sniffed)
 		}
 		return fmt.Sprintf("NULLIF(%s, '')", quoteIdent(c.name))
 	}
 	return quoteIdent(c.name)
 }
+
+// wideColumns is the column count above which a file's extra columns are typed in a form
+// that names each column once (see extraValue).
+const wideColumns = 64
 
 // rawExpr keeps what a rejected row's text is rebuilt from: the line itself for JSON, a
 // JSON object for Parquet, and the list of fields for CSV (joined by rawText once the

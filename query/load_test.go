@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -1077,5 +1078,74 @@ func TestLoadWarnings(t *testing.T) {
 	rep = mustLoad(t, s, LoadRequest{Paths: []string{old}})
 	if w := strings.Join(rep.Files[0].Warnings, "\n"); !strings.Contains(w, "the earliest event is 1970-08-19 00:00 UTC, before 1990") {
 		t.Errorf("warnings: %s", w)
+	}
+}
+
+// TestLoadWideFile: a CSV with thousands of columns loads in time that grows with its
+// size, not with the square of its columns. The cause was each extra column named twice in
+// its typed-or-text property expression: DuckDB's common-subexpression pass is quadratic in
+// such repeats (10,000 columns, 20 rows: 68 s). Each column is now named once there.
+func TestLoadWideFile(t *testing.T) {
+	const cols = 3000
+	var b strings.Builder
+	b.WriteString("user_id,event,timestamp")
+	for i := range cols {
+		fmt.Fprintf(&b, ",c%d", i)
+	}
+	b.WriteString("\n")
+	for r := range 5 {
+		fmt.Fprintf(&b, "u%d,view,2025-03-01T09:00:00Z", r)
+		for i := range cols {
+			if i == 7 && r == 4 {
+				b.WriteString(",seven") // a text value in a column of numbers stays text
+				continue
+			}
+			fmt.Fprintf(&b, ",%d", (r+i)%10)
+		}
+		b.WriteString("\n")
+	}
+	path := filepath.Join(t.TempDir(), "wide.csv")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+
+	s := memStore(t)
+	conn, err := s.DB().Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &loader{conn: conn, q: conn}
+	pl, err := planFile(path, "events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := l.openSource(context.Background(), pl, false)
+	conn.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := detectMapping(src.columnNames(), nil)
+	tr, _ := ParseTimeFormat("")
+	sqlText := parsedSQL(src, m, reading{time: tr, timeRange: DefaultTimeRange})
+	for _, c := range []string{`"c0"`, `"c1234"`, `"c2999"`} {
+		// Once in the properties, once in the raw text of a rejected row.
+		if n := len(regexp.MustCompile(regexp.QuoteMeta(c)+`[^0-9]`).FindAllString(sqlText, -1)); n > 2 {
+			t.Errorf("column %s named %d times in the parsing query", c, n)
+		}
+	}
+
+	rep := mustLoad(t, s, LoadRequest{Paths: []string{path}})
+	if rep.Files[0].Loaded != 5 {
+		t.Fatalf("loaded %d", rep.Files[0].Loaded)
+	}
+	var keys int
+	var c5, c7 string
+	s.DB().QueryRow(`SELECT json_array_length(json_keys(properties)), properties->>'c5', CAST(properties->'c7' AS VARCHAR)
+		FROM events e JOIN users u USING (uid) WHERE u.user_id = 'u4'`).Scan(&keys, &c5, &c7)
+	if keys != cols || c5 != "9" || c7 != `"seven"` {
+		t.Errorf("properties: %d keys, c5 %q, c7 %s", keys, c5, c7)
+	}
+	var typed string
+	s.DB().QueryRow(`SELECT json_type(properties->'c5') FROM events e JOIN users u USING (uid) WHERE u.user_id = 'u1'`).Scan(&typed)
+	if typed != "UBIGINT" && typed != "BIGINT" {
+		t.Errorf("c5 stored as %s, want a number", typed)
 	}
 }
