@@ -21,8 +21,17 @@ type LoadRequest struct {
 	// properties) → the file's column. See ParseMap.
 	Map map[string]string
 	// Replace reloads files already in the store, removing their previous events and
-	// rejected rows first. Without it such files are refused.
+	// rejected rows first. Without it such files are refused. A file is in the store when its
+	// path is, or its content (the same export under another name, gzip'd or not).
 	Replace bool
+	// AppendAnyway loads a file whose content is already in the store under another name
+	// again, next to it (identical rows are then duplicates).
+	AppendAnyway bool
+	// LimitRejected makes a load whose files reject more than MaxRejected of their rows
+	// (a share, 0.05 = 5%) fail after the report is made: the store is then unchanged, and
+	// Load returns the report with ErrTooManyRejected.
+	LimitRejected bool
+	MaxRejected   float64
 	// TimeFormat says how timestamps are written (see ParseTimeFormat): "" reads them
 	// automatically and refuses a column that could be misread.
 	TimeFormat string
@@ -148,6 +157,7 @@ type loadPlan struct {
 	modTime time.Time
 	kind    string   // "events" or "users"
 	nulls   []string // the values read as missing
+	hash    string   // SHA-256 of the content (fingerprint)
 }
 
 func planFile(path, kind string) (loadPlan, error) {
@@ -268,6 +278,27 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 		total += pl.size
 	}
 
+	// Read every file once for its fingerprint, which also finds gzip streams and Parquet
+	// files cut short before anything is loaded.
+	seen := map[string]string{}
+	for _, pl := range append(append([]*loadPlan{}, planPtrs(plans)...), usersPlan) {
+		if pl == nil {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("load: %w", err)
+		}
+		h, err := fingerprint(*pl)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", pl.path, err)
+		}
+		pl.hash = h
+		if other, dup := seen[h]; dup && !req.AppendAnyway {
+			return nil, fmt.Errorf("load %s: %w: the same content as %s in this load; load one of them (--append-anyway loads both)", pl.path, ErrAlreadyLoaded, other)
+		}
+		seen[h] = pl.path
+	}
+
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
@@ -348,6 +379,12 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 			rep.Events += fr.Loaded
 		}
 		rep.Rejected += fr.Rejected
+	}
+	if req.LimitRejected {
+		if err := rejectedOverLimit(rep, req.MaxRejected); err != nil {
+			rep.Seconds = time.Since(start).Seconds()
+			return rep, err // the deferred Rollback leaves the store as it was
+		}
 	}
 	rep.NewUsers = int64(l.nextUID - usersBefore)
 	rep.NewAccounts = int64(l.nextAID - accountsBefore)
@@ -504,30 +541,91 @@ func (l *loader) exec(ctx context.Context, what, query string, args ...any) (int
 	return n, nil
 }
 
-// claimSource refuses a file already in the store unless Replace. With write (inside the
-// transaction) and Replace it removes the file's previous events and rejected rows, and
-// reports whether it did.
+// ErrTooManyRejected is the error of a load some file of which rejected more rows than
+// LoadRequest.MaxRejected allows; the store is unchanged.
+var ErrTooManyRejected = errors.New("too many rejected rows")
+
+// rejectedOverLimit says which files rejected more than max of their rows.
+func rejectedOverLimit(rep *LoadReport, max float64) error {
+	files := append([]FileReport{}, rep.Files...)
+	if rep.Users != nil {
+		files = append(files, *rep.Users)
+	}
+	var over []string
+	for _, fr := range files {
+		if fr.Rows > 0 && float64(fr.Rejected) > max*float64(fr.Rows) {
+			over = append(over, fmt.Sprintf("%s rejected %s of %s rows (%.1f%%)", fr.Path, countWord(fr.Rejected), countWord(fr.Rows),
+				100*float64(fr.Rejected)/float64(fr.Rows)))
+		}
+	}
+	if len(over) == 0 {
+		return nil
+	}
+	return fmt.Errorf("load: %w: %s, over the %g%% allowed; nothing was loaded (--max-rejected 100%% loads it anyway)",
+		ErrTooManyRejected, strings.Join(over, "; "), 100*max)
+}
+
+// planPtrs points at each plan, so that fingerprints are written into them.
+func planPtrs(plans []loadPlan) []*loadPlan {
+	out := make([]*loadPlan, len(plans))
+	for i := range plans {
+		out[i] = &plans[i]
+	}
+	return out
+}
+
+// claimSource refuses a file already in the store, by its path or by its content, unless
+// Replace (or, for the same content under another name, AppendAnyway). With write (inside
+// the transaction) and Replace it removes the previous load's events and rejected rows,
+// and reports whether it did.
 func (l *loader) claimSource(ctx context.Context, pl loadPlan, write bool) (bool, error) {
-	var n int
-	if err := l.q.QueryRowContext(ctx, `SELECT count(*) FROM sources WHERE path = ?`, pl.path).Scan(&n); err != nil {
+	rows, err := l.q.QueryContext(ctx, `SELECT path, loaded_at FROM sources
+		WHERE path = ? OR (content_hash = ? AND kind = ?) ORDER BY path = ? DESC, sid`, pl.path, pl.hash, pl.kind, pl.path)
+	if err != nil {
 		return false, fmt.Errorf("load %s: %w", pl.path, err)
 	}
-	if n == 0 {
-		return false, nil
+	type prior struct {
+		path string
+		at   time.Time
 	}
-	if !l.req.Replace {
-		return false, fmt.Errorf("load %s: %w into this store; use --replace to reload it", pl.path, ErrAlreadyLoaded)
+	var priors []prior
+	for rows.Next() {
+		var p prior
+		if err := rows.Scan(&p.path, &p.at); err != nil {
+			rows.Close()
+			return false, fmt.Errorf("load %s: %w", pl.path, err)
+		}
+		priors = append(priors, p)
 	}
-	if !write {
-		return false, nil
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("load %s: %w", pl.path, err)
 	}
-	for _, q := range []string{
-		`DELETE FROM events WHERE sid IN (SELECT sid FROM sources WHERE path = ?)`,
-		`DELETE FROM rejected WHERE source = ?`,
-		`DELETE FROM sources WHERE path = ?`,
-	} {
-		if _, err := l.exec(ctx, "load "+pl.path+": replace", q, pl.path); err != nil {
-			return false, err
+	var replace []string
+	for _, p := range priors {
+		switch {
+		case p.path == pl.path && !l.req.Replace:
+			return false, fmt.Errorf("load %s: %w into this store; use --replace to reload it", pl.path, ErrAlreadyLoaded)
+		case p.path != pl.path && l.req.AppendAnyway:
+			continue
+		case p.path != pl.path && !l.req.Replace:
+			return false, fmt.Errorf("load %s: %w: the same content as %s, loaded into this store at %s; use --replace to load it in that one's place, or --append-anyway to load it again",
+				pl.path, ErrAlreadyLoaded, p.path, p.at.UTC().Format("2006-01-02 15:04 UTC"))
+		}
+		replace = append(replace, p.path)
+	}
+	if len(replace) == 0 || !write {
+		return len(replace) > 0, nil
+	}
+	for _, path := range replace {
+		for _, q := range []string{
+			`DELETE FROM events WHERE sid IN (SELECT sid FROM sources WHERE path = ?)`,
+			`DELETE FROM rejected WHERE source = ?`,
+			`DELETE FROM sources WHERE path = ?`,
+		} {
+			if _, err := l.exec(ctx, "load "+pl.path+": replace", q, path); err != nil {
+				return false, err
+			}
 		}
 	}
 	return true, nil
@@ -536,10 +634,10 @@ func (l *loader) claimSource(ctx context.Context, pl loadPlan, write bool) (bool
 // recordSource writes the file's row in sources.
 func (l *loader) recordSource(ctx context.Context, pl loadPlan, fr *FileReport) error {
 	_, err := l.exec(ctx, "load "+pl.path+": record source",
-		`INSERT INTO sources (sid, path, kind, format, size, mod_time, rows, rejected, loaded_at, seconds)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		`INSERT INTO sources (sid, path, kind, format, size, mod_time, rows, rejected, loaded_at, seconds, content_hash)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.nextSID, pl.path, pl.kind, fr.FormatLabel(), pl.size, pl.modTime, fr.Loaded, fr.Rejected,
-		time.Now().UTC(), fr.Seconds)
+		time.Now().UTC(), fr.Seconds, pl.hash)
 	l.nextSID++
 	return err
 }

@@ -1149,3 +1149,122 @@ func TestLoadWideFile(t *testing.T) {
 		t.Errorf("c5 stored as %s, want a number", typed)
 	}
 }
+
+// TestLoadSameContentElsewhere: the same rows under another name (a copy, its .gz) are a
+// re-load, refused unless --replace (in the other's place) or --append-anyway.
+func TestLoadSameContentElsewhere(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	orig := fixture("canonical.tsv")
+	data, _ := os.ReadFile(orig)
+	cp := filepath.Join(dir, "copy.tsv")
+	os.WriteFile(cp, data, 0o644)
+	gz := gzipTo(t, orig, filepath.Join(dir, "copy.tsv.gz"))
+	s := memStore(t)
+	mustLoad(t, s, LoadRequest{Paths: []string{orig}})
+	count := func() (n int64) {
+		s.DB().QueryRow(`SELECT count(*) FROM events`).Scan(&n)
+		return
+	}
+	before := count()
+	for _, p := range []string{cp, gz} {
+		_, err := s.Load(ctx, LoadRequest{Paths: []string{p}})
+		if !errors.Is(err, ErrAlreadyLoaded) || !strings.Contains(err.Error(), "the same content as "+mustAbs(t, orig)) ||
+			!strings.Contains(err.Error(), "--append-anyway") {
+			t.Errorf("%s: %v, want a refusal naming the file loaded before", p, err)
+		}
+	}
+	if count() != before {
+		t.Fatalf("a refused load changed the store")
+	}
+	if _, err := s.Load(ctx, LoadRequest{Paths: []string{cp, gz}, AppendAnyway: true}); err != nil {
+		t.Fatalf("--append-anyway: %v", err)
+	}
+	if count() != 3*before {
+		t.Errorf("%d events after appending twice, want %d", count(), 3*before)
+	}
+	s = memStore(t)
+	mustLoad(t, s, LoadRequest{Paths: []string{orig}})
+	rep := mustLoad(t, s, LoadRequest{Paths: []string{gz}, Replace: true})
+	var sources []string
+	rows, _ := s.DB().Query(`SELECT path FROM sources`)
+	for rows.Next() {
+		var p string
+		rows.Scan(&p)
+		sources = append(sources, p)
+	}
+	rows.Close()
+	if !rep.Files[0].Replaced || count() != before || len(sources) != 1 || sources[0] != mustAbs(t, gz) {
+		t.Errorf("--replace: replaced %v, %d events, sources %v", rep.Files[0].Replaced, count(), sources)
+	}
+	// Two copies in one load are refused too.
+	s = memStore(t)
+	if _, err := s.Load(ctx, LoadRequest{Paths: []string{orig, cp}}); !errors.Is(err, ErrAlreadyLoaded) {
+		t.Errorf("the same content twice in one load: %v", err)
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	t.Helper()
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	return abs
+}
+
+// TestLoadCutShortFiles: half a gzip file or a truncated Parquet file fails the load with
+// the file and the offset, instead of loading what could be read.
+func TestLoadCutShortFiles(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("user_id,event,timestamp\n")
+	for i := range 20000 {
+		fmt.Fprintf(&b, "u%d,view,2025-03-01T09:%02d:%02dZ\n", i%500, (i/60)%60, i%60)
+	}
+	csv := filepath.Join(dir, "e.csv")
+	os.WriteFile(csv, []byte(b.String()), 0o644)
+	gz, _ := os.ReadFile(gzipTo(t, csv, filepath.Join(dir, "full.csv.gz")))
+	half := filepath.Join(dir, "half.csv.gz")
+	os.WriteFile(half, gz[:len(gz)/2], 0o644)
+	flipped := append([]byte{}, gz...)
+	flipped[len(flipped)-6] ^= 0xff // inside the CRC-32 trailer
+	damaged := filepath.Join(dir, "damaged.csv.gz")
+	os.WriteFile(damaged, flipped, 0o644)
+	pq, _ := os.ReadFile(parquetFrom(t, csv, filepath.Join(dir, "full.parquet")))
+	cut := filepath.Join(dir, "cut.parquet")
+	os.WriteFile(cut, pq[:len(pq)-100], 0o644)
+	for _, tc := range []struct{ path, want string }{
+		{half, fmt.Sprintf("the gzip data ends at byte %d in the middle of its stream", len(gz)/2)},
+		{damaged, "the gzip checksum does not match"},
+		{cut, "no Parquet footer at the end of the file"},
+	} {
+		s := memStore(t)
+		_, err := s.Load(context.Background(), LoadRequest{Paths: []string{tc.path}})
+		if !errors.Is(err, ErrCorruptFile) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.path) {
+			t.Errorf("%s: %v\nwant an error saying %q", filepath.Base(tc.path), err, tc.want)
+		}
+		assertEmptyStore(t, s)
+	}
+}
+
+// TestLoadMaxRejected: a load rejecting more than the allowed share of a file's rows
+// reports and fails, leaving the store unchanged.
+func TestLoadMaxRejected(t *testing.T) {
+	s := memStore(t)
+	// canonical.csv rejects 7 of its 12 rows.
+	rep, err := s.Load(context.Background(), LoadRequest{Paths: []string{fixture("canonical.csv")}, LimitRejected: true, MaxRejected: 0.05})
+	if !errors.Is(err, ErrTooManyRejected) || !strings.Contains(err.Error(), "rejected 7 of 12 rows (58.3%), over the 5% allowed") {
+		t.Fatalf("load: %v", err)
+	}
+	if rep == nil || rep.Files[0].Rejected != 7 || len(rep.Files[0].Examples) == 0 {
+		t.Errorf("the report of the refused load: %+v", rep)
+	}
+	assertEmptyStore(t, s)
+	if _, err := s.Load(context.Background(), LoadRequest{Paths: []string{fixture("canonical.csv")}, LimitRejected: true, MaxRejected: 0.6}); err != nil {
+		t.Errorf("within the limit: %v", err)
+	}
+}

@@ -82,12 +82,18 @@ var schemaDDL = []string{
 		rows      BIGINT NOT NULL,
 		rejected  BIGINT NOT NULL,
 		loaded_at TIMESTAMP NOT NULL,
-		seconds   DOUBLE NOT NULL
+		seconds   DOUBLE NOT NULL,
+		content_hash VARCHAR -- SHA-256 of the content (decompressed): the same export under another name is a re-load
 	)`,
 	`CREATE TABLE IF NOT EXISTS meta (
 		key   VARCHAR NOT NULL,
 		value VARCHAR NOT NULL
 	)`,
+}
+
+// schemaAdditions bring a store made by an older segscope up to the columns this one writes.
+var schemaAdditions = []string{
+	`ALTER TABLE sources ADD COLUMN IF NOT EXISTS content_hash VARCHAR`,
 }
 
 // Open opens the store at path, creating its schema when it is new and writable. An empty
@@ -170,6 +176,15 @@ func (s *Store) ensureSchema(ctx context.Context) error {
 		}
 		if v != schemaVersion {
 			return fmt.Errorf("open store %s: schema version %s, this segscope reads %s", s.displayPath(), v, schemaVersion)
+		}
+		if !s.opts.ReadOnly {
+			// Columns added since the schema's version 1 (older segscopes ignore them);
+			// a read-only store without them reads as having none.
+			for _, ddl := range schemaAdditions {
+				if _, err := s.db.ExecContext(ctx, ddl); err != nil {
+					return fmt.Errorf("open store %s: %w", s.displayPath(), err)
+				}
+			}
 		}
 		return nil
 	}

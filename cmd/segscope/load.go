@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -30,6 +31,8 @@ type loadOptions struct {
 	timeRange  string
 	nulls      []string
 	asJSON     bool
+	appendAny  bool
+	maxReject  string
 }
 
 func newLoadCmd(s *streams) *cobra.Command {
@@ -63,8 +66,13 @@ without a user id is rejected.
 
 Rows that cannot be loaded (no user id, unreadable timestamp, broken JSON, wrong column
 count, …) are rejected: counted, shown with their file and line, and kept in the store's
-rejected table. A file already in the store (same absolute path) is refused unless
---replace, which reloads it in place. People keep their uid across loads.`,
+rejected table. A load where a file rejects more than --max-rejected of its rows (5%)
+reports, then fails and leaves the store unchanged.
+
+A file already in the store is refused: the same absolute path, or the same content under
+another name (a copy, or the same file gzip'd). --replace reloads it in place of the
+earlier load; --append-anyway loads the same content again beside it. People keep their
+uid across loads.`,
 		Example: `  segscope load events.csv --db shop.duckdb
   segscope load exports/ --users users.csv --db shop.duckdb
   segscope load 'mixpanel-*.json.gz' --db app.duckdb --map user_id=properties.email`,
@@ -76,7 +84,9 @@ rejected table. A file already in the store (same absolute path) is refused unle
 	fl := cmd.Flags()
 	fl.StringVar(&o.users, "users", "", "a users file: a user id column and attribute columns")
 	fl.StringArrayVar(&o.maps, "map", nil, "field=column: which column holds a field (repeatable)")
-	fl.BoolVar(&o.replace, "replace", false, "reload files already in the store")
+	fl.BoolVar(&o.replace, "replace", false, "reload files already in the store (by path, or the same content under another name)")
+	fl.BoolVar(&o.appendAny, "append-anyway", false, "load a file whose content is already in the store under another name again")
+	fl.StringVar(&o.maxReject, "max-rejected", "5%", "the share of a file's rows that may be rejected; over it the load fails after reporting and the store is unchanged")
 	fl.StringVar(&o.timeFormat, "time-format", "", "how timestamps are written: epoch_s, epoch_ms, epoch_us, or a strptime format such as %Y%m%d (default: read them automatically, refuse what could be misread)")
 	fl.StringVar(&o.timeRange, "time-range", "1900..2200", "years (or days) a timestamp must lie in; rows outside are rejected")
 	fl.StringArrayVar(&o.nulls, "null", nil, "a value that means missing, besides empty, NA, N/A, NULL, null, None, nan, NaN, \\N (repeatable; --null '' keeps only empty)")
@@ -105,6 +115,15 @@ func loadNulls(flags []string) []string {
 		}
 	}
 	return out
+}
+
+// parseShare reads a share of rows: "5%" or "5" (percent), up to 100%.
+func parseShare(s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(s), "%"), 64)
+	if err != nil || v < 0 || v > 100 {
+		return 0, errors.New("want a percentage from 0% to 100%")
+	}
+	return v / 100, nil
 }
 
 // parseTimeRange reads --time-range FROM..TO: years (1900..2200) or days
@@ -151,12 +170,17 @@ func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, o l
 	if err != nil {
 		return err
 	}
+	maxRejected, err := parseShare(o.maxReject)
+	if err != nil {
+		return fmt.Errorf("--max-rejected %q: %w", o.maxReject, err)
+	}
 	store, created, err := sf.openWrite(ctx)
 	if err != nil {
 		return err
 	}
-	req := query.LoadRequest{Paths: args, Users: o.users, Map: overrides, Replace: o.replace,
-		TimeFormat: o.timeFormat, TimeRange: timeRange, Nulls: loadNulls(o.nulls)}
+	req := query.LoadRequest{Paths: args, Users: o.users, Map: overrides, Replace: o.replace, AppendAnyway: o.appendAny,
+		TimeFormat: o.timeFormat, TimeRange: timeRange, Nulls: loadNulls(o.nulls),
+		LimitRejected: maxRejected < 1, MaxRejected: maxRejected}
 	var bar *loadBar
 	if f, ok := s.err.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		bar = newLoadBar(s.err)
@@ -170,6 +194,16 @@ func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, o l
 		store.Close()
 		if created {
 			removeStoreFiles(sf.db)
+		}
+		if errors.Is(err, query.ErrTooManyRejected) && rep != nil {
+			// What was rejected, and why, is what the person needs to fix the file.
+			if o.asJSON {
+				enc := json.NewEncoder(s.out)
+				enc.SetIndent("", "  ")
+				enc.Encode(rep)
+			} else {
+				writeLoadReport(s.out, rep, sf.db)
+			}
 		}
 		return err
 	}

@@ -29,7 +29,7 @@ func loadRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 func TestLoadCommand(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "shop.duckdb")
-	code, out, errOut := loadRun(t, "load", loadFixture("canonical.csv"), "--users", loadFixture("users.csv"), "--db", db)
+	code, out, errOut := loadRun(t, "load", loadFixture("canonical.csv"), "--users", loadFixture("users.csv"), "--db", db, "--max-rejected", "100%")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -61,7 +61,7 @@ func TestLoadCommand(t *testing.T) {
 	if code == 0 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "already loaded into this store; use --replace") {
 		t.Errorf("duplicate: exit %d, stderr %q", code, errOut)
 	}
-	code, out, _ = loadRun(t, "load", loadFixture("canonical.csv"), "--db", db, "--replace")
+	code, out, _ = loadRun(t, "load", loadFixture("canonical.csv"), "--db", db, "--replace", "--max-rejected", "100%")
 	if code != 0 || !strings.Contains(out, "csv (canonical), replaced") {
 		t.Errorf("replace: exit %d:\n%s", code, out)
 	}
@@ -131,7 +131,7 @@ func TestLoadCommandErrors(t *testing.T) {
 	}
 	// …and leaves an existing store unchanged.
 	db := filepath.Join(dir, "kept.duckdb")
-	if code, _, errOut := loadRun(t, "load", loadFixture("canonical.tsv"), "--db", db); code != 0 {
+	if code, _, errOut := loadRun(t, "load", loadFixture("canonical.tsv"), "--db", db, "--max-rejected", "100%"); code != 0 {
 		t.Fatal(errOut)
 	}
 	if code, _, _ := loadRun(t, "load", loadFixture("posthog.csv"), loadFixture("empty.csv"), "--db", db); code != 2 {
@@ -248,11 +248,11 @@ func TestLoadCommandRealExports(t *testing.T) {
 		!strings.Contains(out, "warning: the earliest event is 1970-01-01 00:00 UTC, before 1990") {
 		t.Errorf("--time-format epoch_s: exit %d:\n%s%s", code, out, errOut)
 	}
-	code, out, errOut = loadRun(t, "load", epochs, "--time-format", "epoch_s", "--time-range", "1990..2100", "--db", filepath.Join(dir, "c.duckdb"))
+	code, out, errOut = loadRun(t, "load", epochs, "--time-format", "epoch_s", "--time-range", "1990..2100", "--db", filepath.Join(dir, "c.duckdb"), "--max-rejected", "50")
 	if code != 0 || !strings.Contains(out, "1 events loaded, 1 rejected") || !strings.Contains(out, "1 timestamp out of range") {
 		t.Errorf("--time-range: exit %d:\n%s%s", code, out, errOut)
 	}
-	code, out, errOut = loadRun(t, "load", rcsv, "--db", filepath.Join(dir, "d.duckdb"), "--null", "-", "--json")
+	code, out, errOut = loadRun(t, "load", rcsv, "--db", filepath.Join(dir, "d.duckdb"), "--null", "-", "--json", "--max-rejected", "100%")
 	var rep query.LoadReport
 	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Events != 1 || rep.Files[0].RejectedByReason[query.ReasonNoUser] != 2 {
 		t.Errorf("--null - --json: exit %d:\n%s%s", code, out, errOut)
@@ -262,5 +262,34 @@ func TestLoadCommandRealExports(t *testing.T) {
 		if code != 2 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, bad[0]) {
 			t.Errorf("%v: exit %d: %s", bad, code, errOut)
 		}
+	}
+}
+
+// TestLoadCommandMaxRejected: by default a file rejecting more than 5% of its rows is
+// reported, then the load fails and the store is left as it was; the same file again is
+// refused by its content under another name.
+func TestLoadCommandMaxRejected(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.duckdb")
+	code, out, errOut := loadRun(t, "load", loadFixture("canonical.csv"), "--db", db)
+	if code != 2 || !strings.Contains(out, "5 events loaded, 7 rejected") || !strings.Contains(out, "canonical.csv:5: no user id") ||
+		!strings.Contains(errOut, "rejected 7 of 12 rows (58.3%), over the 5% allowed; nothing was loaded") {
+		t.Errorf("exit %d:\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("the refused load left a store behind: %v", err)
+	}
+	if code, _, errOut := loadRun(t, "load", loadFixture("canonical.csv"), "--db", db, "--max-rejected", "60%"); code != 0 {
+		t.Fatalf("--max-rejected 60%%: exit %d: %s", code, errOut)
+	}
+	data, _ := os.ReadFile(loadFixture("canonical.csv"))
+	cp := filepath.Join(dir, "again.csv")
+	os.WriteFile(cp, data, 0o644)
+	code, _, errOut = loadRun(t, "load", cp, "--db", db, "--max-rejected", "60%")
+	if code != 2 || !strings.Contains(errOut, "already loaded: the same content as") || !strings.Contains(errOut, "--append-anyway") {
+		t.Errorf("the same content again: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := loadRun(t, "load", cp, "--db", db, "--max-rejected", "60%", "--append-anyway"); code != 0 {
+		t.Errorf("--append-anyway: exit %d: %s", code, errOut)
 	}
 }
