@@ -3,7 +3,9 @@
 // facts in a list that filters and scrolls like every other, and the two ways to take the
 // whole group away — `c` copies every id to the clipboard (OSC 52, so it works over SSH
 // too) and `x`/`X` write every member to CSV/Parquet in the workspace's exports/ folder.
-// The panel shows at most SampleRows members; copying and exporting always take all.
+// The panel shows at most SampleRows members; copying and exporting always take all. When
+// the screen says which segments the group is about (Explains), `e` explains the member
+// under the cursor: why they are in each of them.
 package memberlist
 
 import (
@@ -24,6 +26,7 @@ import (
 	"github.com/segscope/segscope/report"
 	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/segments"
+	"github.com/segscope/segscope/tui/explain"
 	"github.com/segscope/segscope/tui/layout"
 	"github.com/segscope/segscope/tui/list"
 	"github.com/segscope/segscope/tui/safe"
@@ -48,7 +51,7 @@ type Deps struct {
 
 // KeyMap is the panel's own keys (the list's come with them).
 type KeyMap struct {
-	Copy, CSV, Parquet, Back key.Binding
+	Copy, CSV, Parquet, Explain, Back key.Binding
 }
 
 // DefaultKeyMap is the panel's keys.
@@ -57,6 +60,7 @@ func DefaultKeyMap() KeyMap {
 		Copy:    key.NewBinding(key.WithKeys("c", "y"), key.WithHelp("c", "copy all ids")),
 		CSV:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "export csv")),
 		Parquet: key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "export parquet")),
+		Explain: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "explain member")),
 		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
 }
@@ -86,19 +90,33 @@ type Model struct {
 	done    bool
 	members []query.Member // the sample listed
 
+	// The segments the group is about, for e; nil turns explaining off.
+	about      []*segments.Segment
+	resolver   query.Resolver
+	explain    explain.Model
+	explaining bool
+
 	width, height int
 }
 
 // New builds a closed panel; id tells this panel's answers from another screen's.
 func New(ctx context.Context, id string, deps Deps, th *theme.Theme) Model {
 	return Model{ctx: ctx, id: id, deps: deps, th: th, keys: DefaultKeyMap(),
-		list: list.New(th, list.Selectable(), list.Filterable(false), list.Noun("members"))}
+		list:    list.New(th, list.Selectable(), list.Filterable(false), list.Noun("members")),
+		explain: explain.New(ctx, id+"/explain", deps.Engine, th)}
+}
+
+// Explains says which segments the group opened next is about (r resolves their
+// references), so that e explains a member against them; none turns e off.
+func (m *Model) Explains(segs []*segments.Segment, r query.Resolver) {
+	m.about, m.resolver = segs, r
 }
 
 // SetTheme swaps the styles.
 func (m *Model) SetTheme(th *theme.Theme) {
 	m.th = th
 	m.list.SetTheme(th)
+	m.explain.SetTheme(th)
 	m.setRows(m.members)
 }
 
@@ -106,6 +124,7 @@ func (m *Model) SetTheme(th *theme.Theme) {
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.list.SetSize(w, max(1, h-2))
+	m.explain.SetSize(w, h)
 }
 
 // SetDir changes where exports go (the workspace changed).
@@ -117,6 +136,7 @@ func (m *Model) Open(title, stem string, set *query.MemberSet, unit segments.Uni
 	m.title, m.stem, m.set, m.unit, m.asOf = title, stem, set, unit, asOf
 	m.total = set.Count()
 	m.loading, m.err, m.busy, m.status, m.failed, m.done, m.members = true, nil, "", "", false, false, nil
+	m.explaining = false
 	m.list.ClearFilter()
 	m.list.SetRows(nil)
 	m.list.SetHeader()
@@ -136,11 +156,18 @@ func (m *Model) Open(title, stem string, set *query.MemberSet, unit segments.Uni
 func (m Model) Done() bool { return m.done }
 
 // Capturing reports whether keys are typed into the filter.
-func (m Model) Capturing() bool { return m.list.Filtering() }
+func (m Model) Capturing() bool {
+	if m.explaining {
+		return m.explain.Capturing()
+	}
+	return m.list.Filtering()
+}
 
 // Pending names the background work, or "".
 func (m Model) Pending() string {
 	switch {
+	case m.explaining && m.explain.Pending() != "":
+		return m.explain.Pending()
 	case m.loading:
 		return "listing members"
 	case m.busy != "":
@@ -180,6 +207,16 @@ type (
 
 // Update handles the panel's keys and background answers.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if m.explaining {
+		if _, ok := msg.(tea.KeyPressMsg); ok || isExplainAnswer(msg) || isMouse(msg) {
+			var cmd tea.Cmd
+			m.explain, cmd = m.explain.Update(msg)
+			if m.explain.Done() {
+				m.explaining = false
+			}
+			return m, cmd
+		}
+	}
 	switch msg := msg.(type) {
 	case loadedMsg:
 		if msg.id != m.id || msg.seq != m.seq {
@@ -233,11 +270,41 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, m.export(CSV)
 		case key.Matches(msg, k.Parquet):
 			return m, m.export(Parquet)
+		case key.Matches(msg, k.Explain) && len(m.about) > 0:
+			return m, m.explainSelected()
 		}
 	}
 	var cmd tea.Cmd
 	m.list, cmd, _ = m.list.Update(msg)
 	return m, cmd
+}
+
+// explainSelected opens the explanation of the member under the cursor.
+func (m *Model) explainSelected() tea.Cmd {
+	i := m.list.Index()
+	if i < 0 || i >= len(m.members) {
+		return nil
+	}
+	m.explaining = true
+	m.explain.For(m.about, m.resolver, m.asOf)
+	return m.explain.ShowID(uint32(m.members[i].ID))
+}
+
+// isExplainAnswer reports whether msg is background work of another kind than the
+// panel's own (the explanation's answer goes to the explanation).
+func isExplainAnswer(msg tea.Msg) bool {
+	switch msg.(type) {
+	case loadedMsg, copiedMsg, exportedMsg:
+		return false
+	case tea.KeyPressMsg, tea.WindowSizeMsg:
+		return false
+	}
+	return !isMouse(msg)
+}
+
+func isMouse(msg tea.Msg) bool {
+	_, ok := msg.(tea.MouseMsg)
+	return ok
 }
 
 // Click selects the member drawn on line y of the panel.
@@ -367,8 +434,15 @@ func (m *Model) setRows(ms []query.Member) {
 
 // KeyMap is the panel's help: its keys, then the list's.
 func (m Model) KeyMap() Help {
+	if m.explaining {
+		h := m.explain.KeyMap()
+		return Help{short: h.ShortHelp(), full: h.FullHelp()}
+	}
 	k := m.keys
 	own := []key.Binding{k.Copy, k.CSV, k.Parquet, k.Back}
+	if len(m.about) > 0 {
+		own = []key.Binding{k.Explain, k.Copy, k.CSV, k.Parquet, k.Back}
+	}
 	return Help{short: append(own, m.list.Bindings()[:2]...), full: [][]key.Binding{own, m.list.Bindings()}}
 }
 
@@ -387,6 +461,9 @@ func (h Help) FullHelp() [][]key.Binding { return h.full }
 // View draws the panel: what the group is and how big, what c and x do (or what they did),
 // and the list.
 func (m Model) View() string {
+	if m.explaining {
+		return m.explain.View()
+	}
 	th := m.th
 	head := th.Heading.Render(safe.Text(m.title)) + th.Subtle.Render(" · ") + th.Number.Render(format.Count(m.total)) +
 		th.Subtle.Render(" "+plural(m.total, "member", "members"))
@@ -410,7 +487,11 @@ func (m Model) noteLines() []string {
 	case m.status != "":
 		note = th.Success.Render(m.status)
 	default:
-		note = th.Subtle.Render(fmt.Sprintf("c copies all %s ids · x/X export all to CSV/Parquet · / filters · esc back", format.Count(m.total)))
+		explains := ""
+		if len(m.about) > 0 {
+			explains = "e explains · "
+		}
+		note = th.Subtle.Render(fmt.Sprintf("%sc copies all %s ids · x/X export all to CSV/Parquet · / filters · esc back", explains, format.Count(m.total)))
 	}
 	return strings.Split(layout.Wrap(note, m.width), "\n")
 }

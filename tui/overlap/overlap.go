@@ -547,6 +547,7 @@ func (m Model) showMembers() (Model, tea.Cmd) {
 		m.status = "wait for the comparison to finish"
 		return m, nil
 	}
+	m.members.Explains(m.selectionSegments(), m.ws)
 	m.memFromUpSet = m.mode == modeUpSet
 	m.mode = modeMembers
 	return m, m.members.Open(label, stem, set, m.result.Unit, m.result.AsOf)
