@@ -23,6 +23,7 @@ type KeyMap struct {
 	Save                          key.Binding
 	SQL                           key.Binding
 	Members                       key.Binding
+	Lookup                        key.Binding
 	Back                          key.Binding
 	// Form.
 	AddField    key.Binding
@@ -61,6 +62,7 @@ func DefaultKeyMap() KeyMap {
 		Save:           key.NewBinding(key.WithKeys("ctrl+s", "s"), key.WithHelp("s", "save")),
 		SQL:            key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "view SQL")),
 		Members:        key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "sample members")),
+		Lookup:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "look up a person")),
 		Back:           key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		AddField:       key.NewBinding(key.WithKeys("a", "+"), key.WithHelp("a", "add field")),
 		DeleteField:    key.NewBinding(key.WithKeys("d", "delete"), key.WithHelp("d", "delete field")),
@@ -116,7 +118,7 @@ func (k KeyMap) forMode(m mode) modeKeys {
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.Top, k.Bottom, k.Edit, k.Add, k.Delete},
 			{k.Negate, k.GroupAll, k.GroupAny, k.Toggle, k.MoveUp, k.MoveDown},
-			{k.Undo, k.Redo, k.Save, k.SQL, k.Members, k.Back},
+			{k.Undo, k.Redo, k.Save, k.SQL, k.Members, k.Lookup, k.Back},
 		},
 	}
 }

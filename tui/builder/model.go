@@ -16,6 +16,7 @@ import (
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/counts"
+	"github.com/segscope/segscope/tui/explain"
 	"github.com/segscope/segscope/tui/input"
 	"github.com/segscope/segscope/tui/list"
 	"github.com/segscope/segscope/tui/memberlist"
@@ -50,6 +51,7 @@ const (
 	modeSQL                   // reading the compiled SQL
 	modeMembers               // reading a sample of members
 	modeConfirm               // unsaved changes: save, discard or stay
+	modeExplain               // looking up a person, reading why they are (not) a member
 )
 
 // ClosedMsg says the builder is done (saved, discarded or unchanged); the parent returns
@@ -104,6 +106,12 @@ type Model struct {
 	counts     map[string]int64
 	evalErr    error
 	evalSeq    int // the request the shown result answers
+	// savedSeg is the definition as opened or last saved (nil for a new segment); diff
+	// compares the draft's members with its members (validate.go).
+	savedSeg *segments.Segment
+	diff     *savedDiff
+	warns    []FieldError // lint's warnings on the draft
+	explain  explain.Model
 
 	sql       list.Model // the compiled SQL, a document scrolled both ways
 	sqlText   string     // what the copy key puts on the clipboard
@@ -129,6 +137,7 @@ func Open(ctx context.Context, deps Deps, th *theme.Theme, seg *segments.Segment
 		}
 		m.draft = d
 		m.saved = string(d.Source().Text)
+		m.savedSeg = seg
 	} else {
 		m.draft = Draft{Name: freeName(deps)}
 		// An untouched new segment has nothing to lose: leaving it asks nothing.
@@ -139,6 +148,7 @@ func Open(ctx context.Context, deps Deps, th *theme.Theme, seg *segments.Segment
 	m.sql = list.New(th, list.Empty("compiling…"))
 	m.members = memberlist.New(ctx, "builder", memberlist.Deps{Engine: deps.Engine, Dir: deps.Dir,
 		ShowPath: func(f string) string { return ShowPath(deps.Dir, deps.DirLabel, f) }}, th)
+	m.explain = explain.New(ctx, "builder/explain", deps.Engine, th)
 	m.reparse()
 	return m, nil
 }
@@ -169,6 +179,7 @@ func (m *Model) SetTheme(th *theme.Theme) {
 	m.input.SetStyle(th.Selected.Reverse(true))
 	m.sql.SetTheme(th)
 	m.members.SetTheme(th)
+	m.explain.SetTheme(th)
 }
 
 // SetSize sets the area the builder draws in.
@@ -176,6 +187,7 @@ func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.sql.SetSize(w, max(3, h-2))
 	m.members.SetSize(w, max(3, h-1))
+	m.explain.SetSize(w, max(3, h-1))
 	m.input.Input.SetWidth(max(10, w/2-16))
 }
 
@@ -190,7 +202,11 @@ func (m *Model) SetAsOf(t time.Time) tea.Cmd {
 
 // Counting reports whether the preview is being recomputed (an edit waits out its debounce
 // or its query runs).
-func (m Model) Counting() bool { return m.parsed != nil && (m.evaluating || m.evalSeq != m.seq) }
+func (m Model) Counting() bool {
+	// The first count is started by Init on a copy of the model, so that evaluating is not
+	// set for it: no result and no error yet means it is still running.
+	return m.parsed != nil && (m.evaluating || m.evalSeq != m.seq || m.result == nil && m.evalErr == nil)
+}
 
 // Dirty reports unsaved changes.
 func (m Model) Dirty() bool { return string(m.draft.Source().Text) != m.saved }
@@ -198,13 +214,16 @@ func (m Model) Dirty() bool { return string(m.draft.Source().Text) != m.saved }
 // Capturing reports whether keys are text being typed (global keys must not act on them).
 func (m Model) Capturing() bool {
 	return m.mode == modeEdit || m.mode == modePickKey || m.mode == modeTemplates || m.mode == modeConfirm ||
-		m.mode == modeMembers && m.members.Capturing()
+		m.mode == modeMembers && m.members.Capturing() || m.mode == modeExplain && m.explain.Capturing()
 }
 
 // Pending names the background work of the member panel, or "".
 func (m Model) Pending() string {
-	if m.mode == modeMembers {
+	switch m.mode {
+	case modeMembers:
 		return m.members.Pending()
+	case modeExplain:
+		return m.explain.Pending()
 	}
 	return ""
 }
@@ -216,6 +235,10 @@ func (m Model) Name() string { return m.draft.Name }
 func (m Model) KeyMap() modeKeys {
 	if m.mode == modeMembers {
 		h := m.members.KeyMap()
+		return modeKeys{short: h.ShortHelp(), full: h.FullHelp()}
+	}
+	if m.mode == modeExplain {
+		h := m.explainKeys()
 		return modeKeys{short: h.ShortHelp(), full: h.FullHelp()}
 	}
 	return m.keys.forMode(m.mode)
@@ -278,6 +301,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.evaluateNow()
 	case evalMsg:
 		return m.applyResult(msg), nil
+	case lintMsg:
+		if msg.seq == m.seq {
+			m.warns = msg.warns
+		}
+		return m, nil
 	case valuesMsg:
 		m.values[msg.key] = msg.values
 		m.refreshSuggestions()
@@ -305,6 +333,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m.updateMembers(msg)
 		case modeConfirm:
 			return m.updateConfirm(msg)
+		case modeExplain:
+			return m.updateExplain(msg)
 		}
 	case tea.MouseWheelMsg:
 		switch m.mode {
@@ -312,6 +342,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.sql, _, _ = m.sql.Update(msg)
 		case modeMembers:
 			m.members, _ = m.members.Update(msg)
+		case modeExplain:
+			m.explain, _ = m.explain.Update(msg)
 		case modeTemplates:
 			if matches := m.templateMatches(); len(matches) > 0 {
 				if msg.Button == tea.MouseWheelDown {
@@ -330,10 +362,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.MouseClickMsg:
 		return m.click(msg)
 	default:
-		// The member panel's answers (members listed, ids copied, a file written).
-		var cmd tea.Cmd
+		// The member panel's answers (members listed, ids copied, a file written) and the
+		// explanation's.
+		var cmd, cmd2 tea.Cmd
 		m.members, cmd = m.members.Update(msg)
-		return m, cmd
+		m.explain, cmd2 = m.explain.Update(msg)
+		return m, tea.Batch(cmd, cmd2)
 	}
 	return m, nil
 }
@@ -407,6 +441,8 @@ func (m Model) updateTree(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, m.showSQL()
 	case key.Matches(msg, k.Members):
 		return m, m.showMembers()
+	case key.Matches(msg, k.Lookup):
+		return m, m.lookup()
 	case key.Matches(msg, k.Back):
 		if m.Dirty() {
 			m.mode = modeConfirm

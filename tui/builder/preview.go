@@ -25,6 +25,7 @@ type evalMsg struct {
 	seq    int
 	result *query.Result
 	counts map[string]int64 // member count of each node alone, by path
+	diff   *savedDiff       // against the saved definition; nil for a new segment
 	err    error
 }
 
@@ -102,14 +103,14 @@ func (m *Model) evaluateNow() tea.Cmd {
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.cancel = cancel
 	m.evaluating = true
-	seq, eng, seg, asOf, clock := m.seq, m.deps.Engine, m.parsed, m.deps.AsOf, m.deps.Clock
+	seq, eng, seg, asOf, clock, saved, base := m.seq, m.deps.Engine, m.parsed, m.deps.AsOf, m.deps.Clock, m.savedSeg, m.deps.Resolver
 	if clock == nil {
 		clock = time.Now
 	}
 	res := draftResolver{base: m.deps.Resolver, seg: seg}
 	nodes := map[string]segments.Condition{}
 	conditionPaths(m.draft.Root, seg.Where, nil, nodes)
-	return func() tea.Msg {
+	return tea.Batch(m.lint(), func() tea.Msg {
 		defer cancel()
 		start := clock()
 		r, err := eng.Evaluate(ctx, seg, res, asOf)
@@ -125,8 +126,12 @@ func (m *Model) evaluateNow() tea.Cmd {
 			}
 			counts[p] = int64(set.Count())
 		}
-		return evalMsg{seq: seq, result: r, counts: counts}
-	}
+		diff, err := compareSaved(ctx, eng, saved, base, r)
+		if err != nil {
+			diff = nil // the saved definition may no longer evaluate; the draft's count stands
+		}
+		return evalMsg{seq: seq, result: r, counts: counts, diff: diff}
+	})
 }
 
 // conditionPaths pairs each node of the draft with the parsed condition it became; the two
@@ -169,6 +174,7 @@ func (m Model) applyResult(msg evalMsg) Model {
 	m.evalErr = nil
 	m.result = msg.result
 	m.counts = msg.counts
+	m.diff = msg.diff
 	m.evalSeq = msg.seq
 	return m
 }
@@ -260,6 +266,7 @@ func (m *Model) showMembers() tea.Cmd {
 		return nil
 	}
 	m.mode = modeMembers
+	m.members.Explains([]*segments.Segment{m.parsed}, draftResolver{base: m.deps.Resolver, seg: m.parsed})
 	return m.members.Open("Members of "+m.draft.Name, m.draft.Name, m.result.Members, m.result.Unit, m.result.AsOf)
 }
 
@@ -357,6 +364,7 @@ func (m Model) applySaved(msg savedMsg) (Model, tea.Cmd) {
 	m.file = msg.file
 	m.original = msg.text
 	m.saved = string(m.draft.Source().Text)
+	m.savedSeg, m.diff = m.parsed, nil
 	m.status = "saved " + ShowPath(m.deps.Dir, m.deps.DirLabel, msg.file)
 	name, file := m.draft.Name, msg.file
 	cmds := []tea.Cmd{func() tea.Msg { return SavedMsg{Name: name, File: file} }}

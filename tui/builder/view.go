@@ -23,6 +23,8 @@ func (m Model) View() string {
 		return m.sqlView()
 	case modeMembers:
 		return m.members.View() + "\n" + strings.Join(m.footerLines(), "\n")
+	case modeExplain:
+		return m.explain.View() + "\n" + strings.Join(m.footerLines(), "\n")
 	case modeTemplates:
 		return m.templatesView()
 	}
@@ -172,6 +174,7 @@ func (m Model) treeLines(w int) ([]string, []int) {
 	}
 	add(0, m.decorate(0, row, "", w))
 	add(-1, m.errorLines(Loc{Field: -1}, true, 2, w)...)
+	add(-1, m.warningLines(Loc{Field: -1}, true, 2, w)...)
 
 	if m.draft.Root == nil {
 		add(-1, th.Subtle.Render("  no conditions yet: press a to add one"))
@@ -185,6 +188,7 @@ func (m Model) treeLines(w int) ([]string, []int) {
 		}
 		add(i+1, m.decorate(i+1, text, fmt.Sprintf("%*s", countW, count), w))
 		add(-1, m.errorLines(Loc{Path: r.Path, Field: -1}, false, 2*r.Depth+4, w)...)
+		add(-1, m.warningLines(Loc{Path: r.Path, Field: -1}, false, 2*r.Depth+4, w)...)
 	}
 	return lines, rowOf
 }
@@ -296,6 +300,10 @@ func (m Model) formLines(w int) ([]string, []int) {
 				fieldOf = append(fieldOf, -1)
 			}
 		}
+		for _, l := range m.fieldWarnings(i, w) {
+			lines = append(lines, l)
+			fieldOf = append(fieldOf, -1)
+		}
 		if i == m.formRow && m.mode == modeEdit {
 			for _, l := range m.suggestionLines(keyW+4, w) {
 				lines = append(lines, l)
@@ -373,6 +381,9 @@ func (m Model) previewView(w, h int) string {
 		if m.evaluating || m.evalSeq != m.seq {
 			state = th.Warning.Render("  ↻ updating")
 		}
+		if d := m.diffText(); d != "" {
+			share += "  " + d
+		}
 		lines = append(lines, big+share+state)
 		if e, ok := m.expectation(); ok {
 			lines = append(lines, strings.Split(layout.Wrap(e.Sentence(th, n), w), "\n")...)
@@ -413,8 +424,12 @@ func (m Model) previewCompact(w int) string {
 	default:
 		r := m.result
 		n := int64(r.Members.Count())
-		s = th.Number.Render(format.Count(n)) + th.Subtle.Render(fmt.Sprintf(" of %s %s (%s) · %s",
-			format.Count(r.Universe), m.unitNoun(), format.Share(n, r.Universe), format.Elapsed(r.Elapsed)))
+		s = th.Number.Render(format.Count(n)) + th.Subtle.Render(fmt.Sprintf(" of %s %s (%s)",
+			format.Count(r.Universe), m.unitNoun(), format.Share(n, r.Universe)))
+		if d := m.diffText(); d != "" {
+			s += "  " + d
+		}
+		s += th.Subtle.Render(" · " + format.Elapsed(r.Elapsed))
 		if m.evaluating || m.evalSeq != m.seq {
 			s += th.Warning.Render("  ↻")
 		}
