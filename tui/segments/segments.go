@@ -21,6 +21,7 @@ import (
 	seglang "github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/builder"
 	"github.com/segscope/segscope/tui/counts"
+	"github.com/segscope/segscope/tui/explain"
 	"github.com/segscope/segscope/tui/layout"
 	"github.com/segscope/segscope/tui/list"
 	"github.com/segscope/segscope/tui/safe"
@@ -30,6 +31,7 @@ import (
 // KeyMap lists the list's own keys (moving, paging and filtering are the list widget's).
 type KeyMap struct {
 	Edit, New, Filter, Mark, Recount, ClearFilter key.Binding
+	History, Lookup, Back                         key.Binding
 	nav                                           []key.Binding
 }
 
@@ -42,17 +44,20 @@ func DefaultKeyMap() KeyMap {
 		Mark:        key.NewBinding(key.WithKeys("space", "x"), key.WithHelp("space", "mark for overlap")),
 		Recount:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload & recount")),
 		ClearFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		History:     key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "history over time")),
+		Lookup:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "look up a person")),
+		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	}
 }
 
 // ShortHelp implements help.KeyMap.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Edit, k.New, k.Filter, k.Mark}
+	return []key.Binding{k.Edit, k.New, k.Filter, k.Mark, k.History, k.Lookup}
 }
 
 // FullHelp implements help.KeyMap.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{k.nav, {k.Edit, k.New, k.Mark, k.Recount}, {k.Filter, k.ClearFilter}}
+	return [][]key.Binding{k.nav, {k.Edit, k.New, k.Mark, k.Recount}, {k.History, k.Lookup}, {k.Filter, k.ClearFilter}}
 }
 
 // MarkedMsg tells the app which segments are marked for the Overlap screen. Seq orders
@@ -85,6 +90,8 @@ type entry struct {
 	members int64
 	counted bool
 	err     error
+	sparked bool    // its sizes over the last 90 days are known (history.go)
+	sizes   []int64 // members at each of the last 90 days
 }
 
 // Model is the Segments screen.
@@ -105,6 +112,10 @@ type Model struct {
 	gen      int // bumps on every reload: counts of an older load are dropped
 
 	builder     *builder.Model
+	history     *historyView // the history view, when open (history.go)
+	histSeq     int
+	explain     explain.Model
+	explaining  bool
 	width       int
 	height      int
 	status      string
@@ -117,13 +128,15 @@ func New(ctx context.Context, deps Deps, th *theme.Theme) Model {
 	return Model{ctx: ctx, deps: deps, th: th, keys: DefaultKeyMap(),
 		list: list.New(th, list.Selectable(), list.Filterable(true), list.Noun("segments"),
 			list.Empty("No segments yet. Press n to build one.")),
-		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)), universe: map[seglang.Unit]int64{}}
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)), universe: map[seglang.Unit]int64{},
+		explain: explain.New(ctx, "segments/explain", deps.Engine, th)}
 }
 
 // SetTheme swaps the styles.
 func (m *Model) SetTheme(th *theme.Theme) {
 	m.th = th
 	m.list.SetTheme(th)
+	m.explain.SetTheme(th)
 	m.refreshRows()
 	if m.builder != nil {
 		m.builder.SetTheme(th)
@@ -133,6 +146,7 @@ func (m *Model) SetTheme(th *theme.Theme) {
 // SetSize sets the area the screen draws in.
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
+	m.explain.SetSize(w, h)
 	m.fitList()
 	m.refreshRows()
 	if m.builder != nil {
@@ -168,6 +182,9 @@ func (m Model) Capturing() bool {
 	if m.builder != nil {
 		return m.builder.Capturing()
 	}
+	if m.explaining {
+		return m.explain.Capturing()
+	}
 	return m.list.Filtering()
 }
 
@@ -191,6 +208,12 @@ func (m Model) KeyMap() interface {
 } {
 	if m.builder != nil {
 		return m.builder.KeyMap()
+	}
+	if m.explaining {
+		return m.explainHelp()
+	}
+	if m.history != nil {
+		return historyKeys{m.keys.Back}
 	}
 	k := m.keys
 	for _, b := range m.list.Bindings() {
@@ -231,6 +254,15 @@ func (m Model) Pending() string {
 	}
 	if m.builder != nil && m.builder.Pending() != "" {
 		return m.builder.Pending()
+	}
+	if m.explaining && m.explain.Pending() != "" {
+		return m.explain.Pending()
+	}
+	if m.history != nil && !m.history.done {
+		return fmt.Sprintf("history %d/%d", len(m.history.points), historyDays)
+	}
+	if m.sparking() && !m.counting() {
+		return "drawing 90-day sparklines"
 	}
 	for _, e := range m.entries {
 		if !e.counted {
@@ -292,6 +324,7 @@ func (m *Model) recount() tea.Cmd {
 	for i := range m.entries {
 		m.entries[i].counted = false
 		m.entries[i].err = nil
+		m.entries[i].sparked, m.entries[i].sizes = false, nil
 	}
 	if len(m.entries) == 0 {
 		return m.countNext()
@@ -323,6 +356,9 @@ func (m Model) countNext() tea.Cmd {
 
 // Update handles a message.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if mm, cmd, ok := m.updateValidate(msg); ok {
+		return mm, cmd
+	}
 	switch msg := msg.(type) {
 	case workspaceMsg:
 		m.ws, m.wsErr = msg.ws, msg.err
@@ -358,7 +394,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.lastElapsed = msg.elapsed
 		}
 		m.refreshRows()
-		return m, m.countNext()
+		return m, m.afterCount()
 	case openMsg:
 		if msg.err != nil {
 			m.status = m.shown(msg.err.Error())
@@ -493,6 +529,9 @@ func (m Model) View() string {
 	if m.builder != nil {
 		return m.builder.View()
 	}
+	if v, ok := m.validateView(); ok {
+		return v
+	}
 	lines := m.headerLines()
 	l := m.list
 	l.SetSize(m.width, max(1, m.height-len(lines)-m.statusHeight()))
@@ -611,6 +650,7 @@ func (m *Model) refreshRows() {
 	if c.expect > 0 {
 		head += " " + layout.PadRight("expect", c.expect)
 	}
+	head += " " + layout.PadRight("90 days", sparkWidth)
 	m.list.SetHeader(th.Subtle.Render(head + " title"))
 	rows := make([]list.Row, len(m.entries))
 	for i, e := range m.entries {
@@ -658,5 +698,6 @@ func (m Model) row(e entry, c columns, unitW int) string {
 	if c.expect > 0 {
 		line += " " + layout.PadRight(expect, c.expect)
 	}
+	line += " " + m.spark(e)
 	return line + " " + th.Text.Render(safe.Text(e.seg.Title))
 }
