@@ -101,6 +101,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LoginTimeout <= 0 {
 		cfg.LoginTimeout = DefaultLoginTimeout
 	}
+	if cfg.Explorer.Engine == nil {
+		// One engine for every session: the store is read-only and the engine safe for
+		// concurrent use, so what one session computed is there for the next.
+		cfg.Explorer.Engine = query.NewEngine(cfg.Explorer.Store)
+	}
 	lg := cfg.Log
 	if lg == nil {
 		lg = log.New(io.Discard)

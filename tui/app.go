@@ -44,6 +44,10 @@ type Env struct {
 	// Clock times queries for the status bar; nil means time.Now. Tests pass a fixed clock
 	// so that screens are reproducible.
 	Clock func() time.Time
+	// Engine evaluates on Store; nil makes one. A server gives every session the same
+	// engine, so that what one visitor's screens computed (counts, sparklines) is cached
+	// for the next instead of computed twenty times over.
+	Engine *query.Engine
 }
 
 type screenID int
@@ -99,7 +103,10 @@ func New(ctx context.Context, env Env) Model {
 		n := fmt.Sprint(int(i) + 1)
 		keys.Screens = append(keys.Screens, key.NewBinding(key.WithKeys(n), key.WithHelp(n, strings.ToLower(screenTitles[i]))))
 	}
-	engine := query.NewEngine(env.Store)
+	engine := env.Engine
+	if engine == nil {
+		engine = query.NewEngine(env.Store)
+	}
 	m := Model{
 		ctx:     ctx,
 		env:     env,
