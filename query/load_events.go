@@ -502,6 +502,9 @@ func (l *loader) readScan(ctx context.Context, src *fileSource) (header int64, e
 	if src.rejectsScan == "" || src.kind == jsonFileSource {
 		return 0, nil
 	}
+	if src.pinned != nil {
+		return 1, nil // the header line, delimiter known
+	}
 	var delim string
 	var skip int64
 	var hasHeader bool

@@ -42,6 +42,9 @@ type fileSource struct {
 	delim                     string
 	// rowNumber, when the reader has one, is the 0-based row of a record in the file.
 	rowNumber string
+	// pinned, when set, is the header read here and the dialect given to DuckDB's reader
+	// (its sniffer could not read the file).
+	pinned *csvHeader
 }
 
 func (src *fileSource) columnNames() []string {
@@ -112,9 +115,34 @@ func (l *loader) openSource(ctx context.Context, pl loadPlan, typedCSV bool) (*f
 	switch pl.sniff.format {
 	case FormatCSV, FormatTSV:
 		src.rejectsTable, src.rejectsScan = l.tempName("rejects"), l.tempName("scan")
+		// The header line read here first: a file that is one long line is no CSV with a
+		// header, and saying so beats the sniffer's guesses.
+		hdr, herr := readCSVHeader(pl)
+		if herr != nil {
+			return nil, fmt.Errorf("load %s: %w", pl.path, herr)
+		}
 		sniffed, err := l.describe(ctx, fmt.Sprintf("read_csv(%s, %s, ignore_errors = true)", path, csvOptions(pl)))
 		if err != nil {
-			return nil, fmt.Errorf("load %s: read CSV header: %w", pl.path, err)
+			// DuckDB's sniffer gives up on some files (a line longer than it reads, quotes
+			// it cannot place). Read the header here and pin the dialect instead: every
+			// column as text, the delimiter the header shows, RFC 4180 quotes; the reader
+			// then rejects the lines it cannot read, one by one.
+			src.pinned = &hdr
+			sniffed = nil
+			for _, name := range hdr.names {
+				sniffed = append(sniffed, fileColumn{name: name, typ: "VARCHAR"})
+			}
+			src.delim = string(hdr.delim)
+			if typedCSV {
+				src.columns = sniffed
+			} else {
+				for _, c := range sniffed {
+					src.columns = append(src.columns, fileColumn{name: c.name, typ: "VARCHAR", sniffed: "VARCHAR"})
+				}
+			}
+			src.reader = fmt.Sprintf("read_csv(%s, %s, %s, store_rejects = true, rejects_table = %s, rejects_scan = %s)",
+				path, csvOptions(pl), hdr.options(), quoteLiteral(src.rejectsTable), quoteLiteral(src.rejectsScan))
+			return src, nil
 		}
 		if typedCSV {
 			// A users file: attribute columns keep the types DuckDB's sniffer gives them,

@@ -1268,3 +1268,30 @@ func TestLoadMaxRejected(t *testing.T) {
 		t.Errorf("within the limit: %v", err)
 	}
 }
+
+// TestLoadVeryLongLines: a 30 MB line is one rejected row ("line too long") and the rows
+// around it load; a file that is one long line without a break is refused with one line
+// saying where, not with DuckDB's page of text.
+func TestLoadVeryLongLines(t *testing.T) {
+	dir := t.TempDir()
+	long := strings.Repeat("y", 30<<20)
+	rows := filepath.Join(dir, "rows.csv")
+	os.WriteFile(rows, []byte("user_id,event,timestamp,note\nu1,view,2025-03-01T09:00:00Z,ok\nu2,view,2025-03-01T09:00:00Z,"+long+
+		"\nu3,view,2025-03-01T09:00:00Z,ok\n"), 0o644)
+	s := memStore(t)
+	rep := mustLoad(t, s, LoadRequest{Paths: []string{rows}})
+	fr := rep.Files[0]
+	if fr.Loaded != 2 || fr.RejectedByReason[ReasonLineTooLong] != 1 {
+		t.Errorf("loaded %d, rejected %v; want 2 and 1 line too long", fr.Loaded, fr.RejectedByReason)
+	}
+	if len(fr.Examples) == 1 && (fr.Examples[0].Line != 3 || len(fr.Examples[0].Raw) > 64<<10) {
+		t.Errorf("example: line %d, %d bytes of raw text", fr.Examples[0].Line, len(fr.Examples[0].Raw))
+	}
+
+	one := filepath.Join(dir, "one.csv")
+	os.WriteFile(one, []byte(long), 0o644)
+	_, err := memStore(t).Load(context.Background(), LoadRequest{Paths: []string{one}})
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "line 1 is longer than") {
+		t.Errorf("one long line: %v", err)
+	}
+}
