@@ -22,6 +22,8 @@ type Info struct {
 	RejectedByReason map[string]int64 `json:"rejected_by_reason"`
 	Sources          []Source         `json:"sources"`
 	DataVersion      int64            `json:"data_version"`
+	// Revenue is the sum of the events' revenue.
+	Revenue float64 `json:"revenue"`
 }
 
 // NameCount is one event name and how many events carry it.
@@ -58,8 +60,17 @@ type Source struct {
 	Path     string    `json:"path"`
 	Kind     string    `json:"kind"`   // "events" or "users"
 	Format   string    `json:"format"` // e.g. "csv (segment)", "parquet (canonical)"
-	Rows     int64     `json:"rows"`
+	Rows     int64     `json:"rows"`   // rows loaded (events, or people for a users file)
 	Rejected int64     `json:"rejected"`
 	LoadedAt time.Time `json:"loaded_at"`
 	Seconds  float64   `json:"seconds"`
+	// FileRows are the rows read from the file: Rows + Rejected, so that they add up.
+	FileRows int64 `json:"file_rows"`
+	// RejectedByReason counts this file's rejected rows by reason.
+	RejectedByReason map[string]int64 `json:"rejected_by_reason"`
+	// Events are the file's events still in the store, and Revenue their revenue.
+	Events  int64   `json:"events"`
+	Revenue float64 `json:"revenue"`
+	// ContentHash is the SHA-256 of the file's content ("" for stores of older segscopes).
+	ContentHash string `json:"content_hash,omitempty"`
 }

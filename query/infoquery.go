@@ -226,20 +226,61 @@ func (s *Store) infoRejected(ctx context.Context, info *Info) error {
 }
 
 func (s *Store) infoSources(ctx context.Context, info *Info) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT path, kind, format, rows, rejected, loaded_at, seconds FROM sources ORDER BY sid`)
+	hash := "CAST(NULL AS VARCHAR)"
+	if s.hasColumn(ctx, "sources", "content_hash") {
+		hash = "content_hash" // read-only stores of older segscopes lack it
+	}
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT path, kind, format, rows, rejected, loaded_at, seconds, coalesce(%s, ''),
+			coalesce(e.n, 0), coalesce(e.revenue, 0)
+		FROM sources LEFT JOIN (SELECT sid, count(*) AS n, sum(revenue) AS revenue FROM events GROUP BY sid) e USING (sid)
+		ORDER BY sid`, hash))
 	if err != nil {
 		return fmt.Errorf("info: sources: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var src Source
-		if err := rows.Scan(&src.Path, &src.Kind, &src.Format, &src.Rows, &src.Rejected, &src.LoadedAt, &src.Seconds); err != nil {
+		if err := rows.Scan(&src.Path, &src.Kind, &src.Format, &src.Rows, &src.Rejected, &src.LoadedAt, &src.Seconds, &src.ContentHash,
+			&src.Events, &src.Revenue); err != nil {
 			return fmt.Errorf("info: sources: %w", err)
 		}
 		src.LoadedAt = src.LoadedAt.UTC()
+		src.FileRows = src.Rows + src.Rejected
+		src.RejectedByReason = map[string]int64{}
 		info.Sources = append(info.Sources, src)
+		info.Revenue += src.Revenue
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("info: sources: %w", err)
+	}
+	byPath := map[string]*Source{}
+	for i := range info.Sources {
+		byPath[info.Sources[i].Path] = &info.Sources[i]
+	}
+	rr, err := s.db.QueryContext(ctx, `SELECT source, reason, count(*) FROM rejected GROUP BY source, reason`)
+	if err != nil {
+		return fmt.Errorf("info: rejected rows: %w", err)
+	}
+	defer rr.Close()
+	for rr.Next() {
+		var path, reason string
+		var n int64
+		if err := rr.Scan(&path, &reason, &n); err != nil {
+			return fmt.Errorf("info: rejected rows: %w", err)
+		}
+		if src := byPath[path]; src != nil {
+			src.RejectedByReason[reason] = n
+		}
+	}
+	return rr.Err()
+}
+
+// hasColumn reports whether a table of the store has a column.
+func (s *Store) hasColumn(ctx context.Context, table, column string) bool {
+	var n int
+	s.db.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.columns
+		WHERE table_schema = 'main' AND table_name = ? AND column_name = ?`, table, column).Scan(&n)
+	return n > 0
 }
 
 // exampleStrings turns a DuckDB list of example values into short strings.

@@ -74,6 +74,14 @@ func TestInfo(t *testing.T) {
 		info.Sources[0].Rows != 5 || info.Sources[0].Rejected != 7 {
 		t.Errorf("sources %+v", info.Sources)
 	}
+	// Per source, the file's rows add up: loaded + rejected, by reason.
+	if src := info.Sources[0]; src.FileRows != 12 || src.RejectedByReason[ReasonNoUser] != 1 || len(src.RejectedByReason) != 7 ||
+		src.Events != 5 || src.ContentHash == "" {
+		t.Errorf("source %+v", src)
+	}
+	if info.Revenue == 0 || info.Revenue != info.Sources[0].Revenue {
+		t.Errorf("revenue %v, sources %+v", info.Revenue, info.Sources)
+	}
 	// The JSON contract: these names are what scripts read.
 	b, _ := json.Marshal(info)
 	var m map[string]any

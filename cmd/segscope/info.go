@@ -66,6 +66,9 @@ func writeInfo(w io.Writer, info *query.Info) error {
 	}
 	row("events", format.Count(info.Events), span)
 	row("people", format.Count(info.Users))
+	if info.Revenue != 0 {
+		row("revenue", fmt.Sprintf("%.2f", info.Revenue), "(sum of the events' revenue; the currency is the export's)")
+	}
 	row("accounts", format.Count(info.Accounts))
 	rejected := format.Count(info.Rejected)
 	if info.Rejected > 0 {
@@ -122,8 +125,12 @@ func writeInfo(w io.Writer, info *query.Info) error {
 	if len(info.Sources) > 0 {
 		fmt.Fprintf(w, "\nsources (%d)\n", len(info.Sources))
 		for _, src := range info.Sources {
+			rejected := format.Count(src.Rejected) + " rejected"
+			if len(src.RejectedByReason) > 0 {
+				rejected += " (" + infoReasons(src.RejectedByReason) + ")"
+			}
 			row("  "+safe.Text(loadDisplayPath(src.Path)), src.Kind, src.Format,
-				format.Count(src.Rows)+" loaded", format.Count(src.Rejected)+" rejected",
+				format.Count(src.FileRows)+" rows = "+format.Count(src.Rows)+" loaded + "+rejected,
 				src.LoadedAt.Format(time.DateTime)+" UTC")
 		}
 		tw.Flush()
