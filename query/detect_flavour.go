@@ -134,7 +134,7 @@ func (cs columnSet) exact(name string) string {
 
 // Candidate names, folded, for exports that are not one of the known vendors.
 var (
-	genericUser    = []string{"userid", "user", "uid", "customerid", "distinctid", "personid", "anonymousid", "userpseudoid", "visitorid", "clientid", "memberid", "email"}
+	genericUser    = []string{"userid", "user", "uid", "customerid", "customer", "distinctid", "personid", "anonymousid", "userpseudoid", "visitorid", "clientid", "memberid", "email"}
 	genericEvent   = []string{"event", "eventname", "eventtype", "action", "name", "type"}
 	genericTime    = []string{"timestamp", "time", "eventtime", "eventtimestamp", "ts", "datetime", "date", "createdat", "occurredat", "sentat", "receivedat"}
 	genericAccount = []string{"accountid", "account", "groupid", "companyid", "orgid", "organizationid", "workspaceid", "teamid"}

@@ -202,7 +202,7 @@ func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, o l
 				enc.SetIndent("", "  ")
 				enc.Encode(rep)
 			} else {
-				writeLoadReport(s.out, rep, sf.db)
+				writeLoadReport(s.out, rep, "")
 			}
 		}
 		return err
@@ -220,7 +220,7 @@ func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, o l
 }
 
 // writeLoadReport prints what each file gave, the rejected rows' reasons and examples, and
-// a total line.
+// a total line (none when db is "": the load was refused and wrote nothing).
 func writeLoadReport(w io.Writer, rep *query.LoadReport, db string) {
 	files := append([]query.FileReport{}, rep.Files...)
 	if rep.Users != nil {
@@ -262,6 +262,9 @@ func writeLoadReport(w io.Writer, rep *query.LoadReport, db string) {
 		if fr.Rejected > int64(len(fr.Examples)) {
 			fmt.Fprintf(w, "    … all %s in the store's rejected table\n", format.Count(fr.Rejected))
 		}
+	}
+	if db == "" {
+		return // a refused load: nothing was written, and the error says why
 	}
 	fmt.Fprintf(w, "%s: %s events, %s new people, %s new accounts in %s (data version %d)\n",
 		safe.Text(db), format.Count(rep.Events), format.Count(rep.NewUsers), format.Count(rep.NewAccounts),
