@@ -23,6 +23,12 @@ type compiler struct {
 	unit segments.Unit
 	asOf time.Time
 	snap *snapshot
+	// useRollup lets conditions over all history read the rollup (rollup.go) instead of
+	// the events. Only the evaluated path sets it: the self-contained statement, explain
+	// and history read the events, which is what the cross-check tests compare against.
+	useRollup bool
+	// sample, when set, keeps only the ids in its range (sample.go).
+	sample *Sample
 }
 
 // leafQuery is one compiled condition. With complement set the query returns the ids that
@@ -64,6 +70,7 @@ func (c *compiler) scan(w *sqlWriter, spec scanSpec) error {
 	if err := eventsPredicate(w, spec.events); err != nil {
 		return err
 	}
+	c.samplePredicate(w, c.key())
 	if spec.window {
 		w.raw(" AND ")
 		windowPredicate(w, spec.ivs)
@@ -333,20 +340,24 @@ func (c *compiler) did(w *sqlWriter, events []string, where []segments.PropertyF
 	atLeastOnce := users == nil && times.Op == segments.OpGe && times.Value == 1 ||
 		users == nil && times.Op == segments.OpGt && times.Value == 0
 	neverOnly := users == nil && times.Op == segments.OpEq && times.Value == 0
+	pp := perPerson{}
+	if users == nil {
+		pp = c.perPersonFor(spec)
+	}
 	if atLeastOnce || neverOnly {
-		w.raw("SELECT DISTINCT ", c.key(), " AS id ")
-		return neverOnly, c.scan(w, spec)
+		w.raw("SELECT ", pp.distinct(), c.key(), " AS id ")
+		return neverOnly, c.scanPerPerson(w, pp, spec)
 	}
 	w.raw("SELECT ", c.key(), " AS id ")
-	if err := c.scan(w, spec); err != nil {
+	if err := c.scanPerPerson(w, pp, spec); err != nil {
 		return false, err
 	}
-	w.raw(" GROUP BY ", c.key(), " HAVING ")
+	pp.having(w, c.key())
 	if complement {
 		w.raw("NOT ")
 	}
 	w.raw("(")
-	if err := compare(w, func() { w.raw("count(*)") }, times); err != nil {
+	if err := compare(w, func() { w.raw(pp.count()) }, times); err != nil {
 		return false, err
 	}
 	if users != nil {
@@ -459,13 +470,24 @@ func (c *compiler) measure(w *sqlWriter, m *segments.Measure) (bool, error) {
 		return false, errors.New("unknown aggregate")
 	}
 	complement := m.Agg.EmptyIsZero() && m.Is.MatchesZero()
+	pp := perPerson{}
+	if segments.ColumnOf(m.Property) == segments.ColumnRevenue {
+		pp = c.perPersonFor(spec)
+	}
+	agg, ok := pp.revenueAgg(m.Agg)
+	if !ok {
+		pp = perPerson{}
+	}
 	w.raw("SELECT ", c.key(), " AS id ")
-	if err := c.scan(w, spec); err != nil {
+	if err := c.scanPerPerson(w, pp, spec); err != nil {
 		return false, err
 	}
-	w.raw(" GROUP BY ", c.key(), " HAVING ")
+	pp.having(w, c.key())
 	if complement {
 		w.raw("NOT ")
+	}
+	if pp.rollup {
+		return complement, compare(w, func() { w.raw(agg) }, m.Is)
 	}
 	return complement, compare(w, func() { measureAggregate(w, m) }, m.Is)
 }
@@ -504,15 +526,17 @@ func (c *compiler) recency(w *sqlWriter, r *segments.Recency) error {
 		return c.asOf.Add(-time.Duration(math.Round(sec*1e6)) * time.Microsecond), nil
 	}
 	spec := scanSpec{events: r.Events, where: r.Where}
+	pp := c.perPersonFor(spec)
 	w.raw("SELECT ", c.key(), " AS id ")
-	if err := c.scan(w, spec); err != nil {
+	if err := c.scanPerPerson(w, pp, spec); err != nil {
 		return err
 	}
-	agg := "max(e.ts)"
+	agg := pp.latest()
 	if r.Which == segments.First {
-		agg = "min(e.ts)"
+		agg = pp.earliest()
 	}
-	w.raw(" GROUP BY ", c.key(), " HAVING ", agg, " ")
+	pp.having(w, c.key())
+	w.raw(agg, " ")
 	lo, err := at(r.Ago.Value)
 	if err != nil {
 		return err
@@ -571,15 +595,18 @@ func (c *compiler) trend(w *sqlWriter, t *segments.Trend) error {
 // (as_of − latest) × (n − 1) ÷ (latest − earliest), one rounding.
 func (c *compiler) gap(w *sqlWriter, g *segments.Gap) error {
 	spec := scanSpec{events: g.Events, where: g.Where}
+	pp := c.perPersonFor(spec)
 	w.raw("SELECT ", c.key(), " AS id ")
-	if err := c.scan(w, spec); err != nil {
+	if err := c.scanPerPerson(w, pp, spec); err != nil {
 		return err
 	}
-	w.raw(" GROUP BY ", c.key(), " HAVING count(*) >= 2 AND max(e.ts) > min(e.ts) AND ")
+	n, last, first := pp.count(), pp.latest(), pp.earliest()
+	pp.having(w, c.key())
+	w.raw(n, " >= 2 AND ", last, " > ", first, " AND ")
 	return compare(w, func() {
 		w.raw("CAST(")
 		w.value(c.asOf.UnixMicro(), typeBigint)
-		w.raw(" - epoch_us(max(e.ts)) AS DOUBLE) * (count(*) - 1) / (epoch_us(max(e.ts)) - epoch_us(min(e.ts)))")
+		w.raw(" - epoch_us(", last, ") AS DOUBLE) * (", n, " - 1) / (epoch_us(", last, ") - epoch_us(", first, "))")
 	}, g.VsAverage)
 }
 
@@ -629,12 +656,17 @@ func (c *compiler) rfm(w *sqlWriter, r *segments.RFM) error {
 			w.rawf(", (5 * count(*) OVER (ORDER BY %[1]s) + n - 1) // n AS %[1]s_score", s.col)
 		}
 	}
+	spec := scanSpec{events: of}
+	pp := c.perPersonFor(spec)
 	w.raw(" FROM (SELECT id, r, f, m, count(*) OVER () AS n FROM (SELECT ", c.key(),
-		" AS id, max(e.ts) AS r, count(*) AS f, coalesce(sum(e.revenue), 0) AS m ")
-	if err := c.scan(w, scanSpec{events: of}); err != nil {
+		" AS id, ", pp.latest(), " AS r, ", pp.count(), " AS f, coalesce(", pp.revenueSum(), ", 0) AS m ")
+	if err := c.scanPerPerson(w, pp, spec); err != nil {
 		return err
 	}
-	w.raw(" GROUP BY ", c.key(), "))) WHERE ")
+	if !pp.single {
+		w.raw(" GROUP BY ", c.key())
+	}
+	w.raw("))) WHERE ")
 	first := true
 	for _, s := range scores {
 		if s.cmp == nil {

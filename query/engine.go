@@ -141,6 +141,11 @@ func (s *snapshot) resolveAsOf(asOf time.Time) time.Time {
 // Evaluate computes a segment's members at asOf (the zero time means the latest event).
 // References to other segments go through r, which may be nil when there are none.
 func (e *Engine) Evaluate(ctx context.Context, seg *segments.Segment, r Resolver, asOf time.Time) (res *Result, err error) {
+	return e.evaluate(ctx, seg, r, asOf, nil)
+}
+
+// evaluate is Evaluate, on a sample of the members when sample is set.
+func (e *Engine) evaluate(ctx context.Context, seg *segments.Segment, r Resolver, asOf time.Time, sample *Sample) (res *Result, err error) {
 	start := time.Now()
 	if seg == nil || seg.Where == nil {
 		return nil, errors.New("evaluate: a segment needs a where: condition")
@@ -152,7 +157,8 @@ func (e *Engine) Evaluate(ctx context.Context, seg *segments.Segment, r Resolver
 		return nil, fmt.Errorf("evaluate %s: %w", seg.Name, err)
 	}
 	run.stack = []string{seg.Name}
-	res = &Result{Segment: seg.Name, Unit: seg.Unit, AsOf: run.asOf, Universe: run.snap.universe(seg.Unit).Count()}
+	run.sample = sample
+	res = &Result{Segment: seg.Name, Unit: seg.Unit, AsOf: run.asOf, Universe: run.universe(seg.Unit).Count()}
 	if all, ok := seg.Where.(*segments.All); ok && len(all.Conditions) > 0 {
 		var members *MemberSet
 		for _, c := range all.Conditions {

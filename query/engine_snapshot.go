@@ -23,6 +23,7 @@ type snapshot struct {
 	userDomain, accountDomain uint64
 	attrs                     []attrColumn
 	events                    []string // distinct event names, sorted
+	rollup                    rollupState
 }
 
 // attrColumn is one column of the users table.
@@ -64,9 +65,19 @@ func (e *Engine) snapshot(ctx context.Context) (*snapshot, error) {
 func (e *Engine) readSnapshot(ctx context.Context, version int64) (*snapshot, error) {
 	db := e.store.DB()
 	s := &snapshot{version: version}
+	var err error
+	if s.rollup, err = readRollupState(ctx, db, version); err != nil {
+		return nil, fmt.Errorf("read store: %w", err)
+	}
+	// The rollup holds every event name and person's latest event in a tenth of the rows.
+	events := "events"
+	latestTS := "ts"
+	if s.rollup.ok {
+		events, latestTS = "event_people", "last_ts"
+	}
 	var latest *time.Time
 	var maxUID, maxAID *int64
-	err := db.QueryRowContext(ctx, `SELECT (SELECT max(ts) FROM events), (SELECT max(uid) FROM users),
+	err = db.QueryRowContext(ctx, `SELECT (SELECT max(`+latestTS+`) FROM `+events+`), (SELECT max(uid) FROM users),
 		(SELECT max(aid) FROM accounts)`).Scan(&latest, &maxUID, &maxAID)
 	if err != nil {
 		return nil, fmt.Errorf("read store: %w", err)
@@ -105,7 +116,7 @@ func (e *Engine) readSnapshot(ctx context.Context, version int64) (*snapshot, er
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read user attributes: %w", err)
 	}
-	rows, err = db.QueryContext(ctx, `SELECT DISTINCT event FROM events ORDER BY event`)
+	rows, err = db.QueryContext(ctx, `SELECT DISTINCT event FROM `+events+` ORDER BY event`)
 	if err != nil {
 		return nil, fmt.Errorf("read event names: %w", err)
 	}

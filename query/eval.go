@@ -20,6 +20,7 @@ type run struct {
 	r       Resolver
 	stack   []string
 	done    map[refKey]*MemberSet
+	sample  *Sample // evaluate only the ids in this range (sample.go)
 	queries int
 	hits    int
 }
@@ -43,6 +44,11 @@ func (e *Engine) newRun(ctx context.Context, r Resolver, asOf time.Time) (*run, 
 		return nil, err
 	}
 	return &run{e: e, snap: snap, asOf: snap.resolveAsOf(asOf), r: r, done: map[refKey]*MemberSet{}}, nil
+}
+
+// universe is everyone the run may count: the snapshot's universe, within the sample.
+func (r *run) universe(unit segments.Unit) *MemberSet {
+	return r.sample.restrict(r.snap.universe(unit))
 }
 
 // eval computes the members of c: leaves through the cache, composition with bitmaps.
@@ -91,7 +97,7 @@ func (r *run) evalDepth(ctx context.Context, c segments.Condition, unit segments
 		if err != nil {
 			return nil, err
 		}
-		return r.snap.universe(unit).AndNot(set), nil
+		return r.universe(unit).AndNot(set), nil
 	case *segments.SegmentRef:
 		return r.reference(ctx, x, unit)
 	}
@@ -157,9 +163,9 @@ func (r *run) leaf(ctx context.Context, c segments.Condition, unit segments.Unit
 	if err != nil {
 		return nil, conditionError(c, err)
 	}
-	key := leafKey(r.snap, unit, r.asOf, string(text))
+	key := r.sample.key() + leafKey(r.snap, unit, r.asOf, string(text))
 	set, hit, err := r.e.cache.get(ctx, key, func(ctx context.Context) (*MemberSet, error) {
-		comp := &compiler{unit: unit, asOf: r.asOf, snap: r.snap}
+		comp := &compiler{unit: unit, asOf: r.asOf, snap: r.snap, useRollup: true, sample: r.sample}
 		q, err := comp.leaf(c, false)
 		if err != nil {
 			return nil, err
@@ -170,9 +176,10 @@ func (r *run) leaf(ctx context.Context, c segments.Condition, unit segments.Unit
 			return nil, conditionError(c, err)
 		}
 		if q.complement {
-			set = r.snap.universe(unit).AndNot(set)
+			set = r.universe(unit).AndNot(set)
 		}
-		return set, nil
+		// Conditions that read no events (user attributes) are not narrowed by the query.
+		return r.sample.restrict(set), nil
 	})
 	if err != nil {
 		return nil, err

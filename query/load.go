@@ -353,7 +353,7 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 		return nil, err
 	}
 	rep := &LoadReport{}
-	usersBefore, accountsBefore := l.nextUID, l.nextAID
+	usersBefore, accountsBefore, sidBefore := l.nextUID, l.nextAID, l.nextSID
 	for i, p := range preps {
 		l.index = i
 		replaced, err := l.claimSource(ctx, p.plan, true)
@@ -390,6 +390,9 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 	rep.NewAccounts = int64(l.nextAID - accountsBefore)
 	l.progress(loadPlan{}, PhaseCommit, rep.Events)
 	if err := bumpDataVersion(ctx, tx); err != nil {
+		return nil, err
+	}
+	if err := l.arrange(ctx, sidBefore); err != nil { // layout.go
 		return nil, err
 	}
 	var dv string

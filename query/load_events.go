@@ -470,7 +470,7 @@ func (l *loader) writeEventsFile(ctx context.Context, p *preparedFile) error {
 	}
 	n, err := l.exec(ctx, "load "+pl.path+": write events", fmt.Sprintf(`INSERT INTO events (uid, event, ts, account_id, revenue, properties, sid)
 		SELECT u.uid, s.event, s.ts, s.account_id, s.revenue, s.properties, ?
-		FROM %s s JOIN users u ON u.user_id = s.user_id %s`, p.rows(), where), l.nextSID)
+		FROM %s s JOIN users u ON u.user_id = s.user_id %s %s`, p.rows(), where, eventsInsertOrder), l.nextSID)
 	if err != nil {
 		return err
 	}
