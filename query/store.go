@@ -25,8 +25,13 @@ import (
 type Options struct {
 	ReadOnly       bool   // access_mode=READ_ONLY: served stores and concurrent readers
 	Threads        int    // 0 = DuckDB's default (all cores)
-	MemoryLimit    string // e.g. "2GB"; "" = DuckDB's default (80% of RAM)
+	// MemoryLimit is e.g. "2GB" or "25%" of RAM; "" = $SEGSCOPE_MEMORY_LIMIT, else
+	// DefaultMemoryLimit (memory.go). Past it DuckDB spills to TempDir.
+	MemoryLimit    string
 	MaxTempDirSize string // e.g. "4GB"; "" = DuckDB's default
+	// TempDir is where DuckDB spills; "" = $SEGSCOPE_TEMP_DIR, else beside the store file
+	// (STORE.duckdb.tmp), or a private temporary folder for an in-memory store.
+	TempDir string
 }
 
 // Store is one segscope dataset: a DuckDB database holding users, events, accounts, the
@@ -37,6 +42,7 @@ type Store struct {
 	opts   Options
 	sealed bool
 	limits atomic.Pointer[Limits] // set by SealWith; connections made after it obey them
+	spill  string                 // a spill folder Open made, removed by Close
 }
 
 // ErrLocked reports a store file held open for writing by another process.
@@ -107,11 +113,18 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open store %s: %w", path, err)
 		}
 	}
+	opts, spill, err := memoryOptions(path, opts)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	connector, err := duckdb.NewConnector(dsn(path, opts), nil)
 	if err != nil {
+		if spill != "" {
+			os.RemoveAll(spill)
+		}
 		return nil, openError(path, err)
 	}
-	s := &Store{path: path, opts: opts}
+	s := &Store{path: path, opts: opts, spill: spill}
 	db := sql.OpenDB(&limitConnector{inner: connector, store: s})
 	s.db = db
 	// Every timestamp is UTC; setting it globally (not per connection) means pooled
@@ -140,6 +153,9 @@ func dsn(path string, opts Options) string {
 	}
 	if opts.MaxTempDirSize != "" {
 		q.Set("max_temp_directory_size", opts.MaxTempDirSize)
+	}
+	if opts.TempDir != "" {
+		q.Set("temp_directory", opts.TempDir)
 	}
 	if len(q) == 0 {
 		return path
@@ -251,10 +267,11 @@ func (s *Store) SealWith(ctx context.Context, lim Limits) error {
 		return nil
 	}
 	if lim.MemoryLimit != "" {
-		if !ValidMemoryLimit(lim.MemoryLimit) {
-			return fmt.Errorf("memory limit %q: want a size such as 512MB, 2GB or 50%%", lim.MemoryLimit)
+		setting, err := memoryLimitSetting(lim.MemoryLimit)
+		if err != nil {
+			return err
 		}
-		if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`SET GLOBAL memory_limit = '%s'`, lim.MemoryLimit)); err != nil {
+		if _, err := s.db.ExecContext(ctx, fmt.Sprintf(`SET GLOBAL memory_limit = '%s'`, setting)); err != nil {
 			return fmt.Errorf("seal store: memory limit: %w", err)
 		}
 	}
@@ -287,8 +304,17 @@ const defaultMaxIdleConns = 2
 // Sealed reports whether Seal has run.
 func (s *Store) Sealed() bool { return s.sealed }
 
-// Close releases the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close releases the database, and the spill folder Open made for an in-memory store.
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if s.spill != "" {
+		os.RemoveAll(s.spill)
+	}
+	return err
+}
+
+// MemoryLimit is the memory limit DuckDB was opened with, as DuckDB takes it ("5.9GiB").
+func (s *Store) MemoryLimit() string { return s.opts.MemoryLimit }
 
 // Path is the store's file, or "" when it lives in memory.
 func (s *Store) Path() string { return s.path }

@@ -22,14 +22,16 @@ import (
 // fail with one clear line (no --db, no such store, locked by another process). The
 // root command applies --timeout (see withTimeout).
 type storeFlags struct {
-	db      string
-	timeout time.Duration
+	db          string
+	timeout     time.Duration
+	memoryLimit string
 }
 
 func addStoreFlags(cmd *cobra.Command) *storeFlags {
 	f := &storeFlags{}
 	cmd.Flags().StringVar(&f.db, "db", "", "the store, a DuckDB file (`STORE.duckdb`)")
 	cmd.Flags().DurationVar(&f.timeout, "timeout", 0, "stop the command when it has run this long (e.g. 30s; 0: no limit)")
+	cmd.Flags().StringVar(&f.memoryLimit, "memory-limit", "", "memory DuckDB may use before it spills to disk (`SIZE`, e.g. 4GB or 25%; default $"+query.EnvMemoryLimit+", else "+query.DefaultMemoryLimit+" of RAM)")
 	return f
 }
 
@@ -69,7 +71,7 @@ func (f *storeFlags) openRead(ctx context.Context) (*query.Store, error) {
 	if _, err := os.Stat(f.db); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("no store at %s (make one with `segscope load FILE --db %s`)", f.db, f.db)
 	}
-	store, err := query.Open(ctx, f.db, query.Options{ReadOnly: true})
+	store, err := query.Open(ctx, f.db, query.Options{ReadOnly: true, MemoryLimit: f.memoryLimit})
 	if err != nil {
 		return nil, readLockedError(f.db, err)
 	}
@@ -106,7 +108,7 @@ func (f *storeFlags) openWrite(ctx context.Context) (s *query.Store, created boo
 	}
 	_, statErr := os.Stat(f.db)
 	created = errors.Is(statErr, fs.ErrNotExist)
-	s, err = query.Open(ctx, f.db, query.Options{})
+	s, err = query.Open(ctx, f.db, query.Options{MemoryLimit: f.memoryLimit})
 	if err != nil && created {
 		removeStoreFiles(f.db)
 	}
