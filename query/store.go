@@ -21,10 +21,11 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 )
 
-// Options tune how a store is opened. The zero value opens read-write with DuckDB's defaults.
+// Options tune how a store is opened. The zero value opens read-write with a bounded memory
+// limit (memory.go) and DuckDB's other defaults.
 type Options struct {
-	ReadOnly       bool   // access_mode=READ_ONLY: served stores and concurrent readers
-	Threads        int    // 0 = DuckDB's default (all cores)
+	ReadOnly bool // access_mode=READ_ONLY: served stores and concurrent readers
+	Threads  int  // 0 = DuckDB's default (all cores)
 	// MemoryLimit is e.g. "2GB" or "25%" of RAM; "" = $SEGSCOPE_MEMORY_LIMIT, else
 	// DefaultMemoryLimit (memory.go). Past it DuckDB spills to TempDir.
 	MemoryLimit    string

@@ -39,20 +39,39 @@ func (r Bench) WriteText(w io.Writer) error {
 		"not yet in memory: %s ms); it happens once per engine and data version and is not in the cold times below\n\n",
 		format.Millis(rep.SnapshotMS), format.Millis(rep.FirstReadMS))
 
+	if b := rep.Baseline; b != nil {
+		made := "opened"
+		if b.CreateSeconds > 0 {
+			made = fmt.Sprintf("made from %s by CREATE TABLE … AS SELECT in %.1f s", b.Source, b.CreateSeconds)
+		}
+		fmt.Fprintf(w, "baseline %s: %s events, %s; hand-written SQL runs there too (\"plain\")\n\n", b.Path, format.Count(b.Events), made)
+	}
 	fmt.Fprintln(w, "Cold count: a fresh engine (empty cache) vs the engine's SQL text (segscope sql) vs hand-written SQL")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "kind\tmembers\tengine\tsql text\thand SQL\tengine/hand\tcondition")
+	plainHead := ""
+	if rep.Baseline != nil {
+		plainHead = "\tplain\tplain/engine"
+	}
+	fmt.Fprintln(tw, "kind\tmembers\tengine\tsql text\thand SQL\tengine/hand"+plainHead+"\tcondition")
 	for _, c := range rep.Cold {
 		members := format.Count(c.Members)
 		if !c.Match {
-			members += fmt.Sprintf(" MISMATCH (hand %s, sql text %s)", format.Count(c.HandMembers), format.Count(c.SQLTextMembers))
+			members += fmt.Sprintf(" MISMATCH (hand %s, sql text %s", format.Count(c.HandMembers), format.Count(c.SQLTextMembers))
+			if rep.Baseline != nil {
+				members += ", plain " + format.Count(c.BaselineMembers)
+			}
+			members += ")"
 		}
 		cond := c.Condition
 		if c.Unit == segments.UnitAccount.String() {
 			cond += " (accounts)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.2f×\t%s\n", c.Kind, members, format.Millis(c.EngineMS), format.Millis(c.SQLTextMS),
-			format.Millis(c.HandMS), c.Ratio, cond)
+		plain := ""
+		if rep.Baseline != nil {
+			plain = fmt.Sprintf("\t%s\t%.1f×", format.Millis(c.BaselineMS), c.BaselineSpeedup)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.2f×%s\t%s\n", c.Kind, members, format.Millis(c.EngineMS), format.Millis(c.SQLTextMS),
+			format.Millis(c.HandMS), c.Ratio, plain, cond)
 	}
 	tw.Flush()
 
@@ -79,7 +98,10 @@ func (r Bench) WriteText(w io.Writer) error {
 		len(o.Segments), strings.Join(o.Segments, ", "), format.Millis(o.EngineMS), o.Queries, format.Millis(o.HandMS), match)
 	fmt.Fprintf(w, "(evaluating the %d segments cold first took %s ms)\n", len(o.Segments), format.Millis(o.EvaluateMS))
 
-	fmt.Fprintln(w, "\nTargets (set for 10M events on 2 cores)")
+	fmt.Fprintln(w, "\nTargets (the first three set for 10M events, the cold ones for 100M; 2 cores)")
+	if rep.MemoryLimit != "" {
+		fmt.Fprintf(w, "(DuckDB memory limit %s)\n", rep.MemoryLimit)
+	}
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, t := range rep.Targets {
 		verdict := "met"

@@ -19,6 +19,9 @@ func newBenchCmd(s *streams) *cobra.Command {
 		asJSON   bool
 		genUsers int
 		genSeed  uint64
+		baseline string
+		baseFrom string
+		baseUser string
 	)
 	cmd := &cobra.Command{
 		Use:   "bench --db STORE.duckdb",
@@ -35,7 +38,13 @@ DuckDB statement for the same thing, run in the same process:
 Times are the median of --runs runs after one warm-up. Every engine count is checked
 against the hand-written SQL's; a mismatch is reported and makes bench exit 1.
 --gen-users N generates a mixed dataset of N people (segscope gen) into a temporary
-store first and benchmarks that instead of --db.`,
+store first and benchmarks that instead of --db.
+
+--baseline PLAIN.duckdb adds the question users ask, "why not just the DuckDB CLI?": the
+hand-written SQL also runs on a plain DuckDB database holding the same source file loaded
+as an analyst would (CREATE TABLE events AS SELECT * FROM read_parquet(…), users likewise),
+rewritten for its columns. With --baseline-from EVENTS [--baseline-users USERS] bench
+makes that database when it does not exist and reports how long the CTAS took.`,
 		Example: `  segscope bench --db shop.duckdb
   segscope bench --db shop.duckdb --runs 9 --json
   segscope bench --gen-users 3000 --runs 3`,
@@ -48,6 +57,9 @@ store first and benchmarks that instead of --db.`,
 	fl.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fl.IntVar(&genUsers, "gen-users", 0, "generate a mixed dataset of `N` people into a temporary store and benchmark it")
 	fl.Uint64Var(&genSeed, "seed", 1, "random seed for --gen-users")
+	fl.StringVar(&baseline, "baseline", "", "also run the hand-written SQL on this plain DuckDB `FILE` (see above)")
+	fl.StringVar(&baseFrom, "baseline-from", "", "make the --baseline database from this events `FILE` (Parquet or CSV) when it does not exist")
+	fl.StringVar(&baseUser, "baseline-users", "", "and from this users `FILE`")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		ctx := cmd.Context()
 		if runs < 1 || runs > 1000 {
@@ -76,7 +88,16 @@ store first and benchmarks that instead of --db.`,
 			}
 		}
 		defer store.Close()
-		rep, err := bench.Run(ctx, store, at, runs)
+		var base *bench.Baseline
+		if baseline != "" {
+			if base, err = bench.OpenBaseline(ctx, baseline, baseFrom, baseUser); err != nil {
+				return err
+			}
+			defer base.Close()
+		} else if baseFrom != "" || baseUser != "" {
+			return errors.New("--baseline-from and --baseline-users need --baseline FILE")
+		}
+		rep, err := bench.RunBaseline(ctx, store, base, at, runs)
 		if err != nil {
 			return err
 		}

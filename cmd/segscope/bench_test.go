@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -119,7 +120,8 @@ func TestBenchCommand(t *testing.T) {
 		}
 	}
 
-	if len(rep.Targets) != 3 {
+	// Issue 3's three targets first, then issue 16's: one per cold kind it names.
+	if len(rep.Targets) != 3+len(rep.Cold)-2 || !strings.HasPrefix(rep.Targets[3].Name, "cold ") {
 		t.Fatalf("targets: %+v", rep.Targets)
 	}
 	if rep.Targets[0].Value != w.WorstMS || rep.Targets[1].Value != o.EngineMS {
@@ -163,5 +165,50 @@ func TestBenchCommandFlags(t *testing.T) {
 		if code == 0 || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, %q; want an error about %s", tc.args, code, errOut, tc.want)
 		}
+	}
+}
+
+// TestBenchBaseline: --baseline makes the plain store from the source files with CREATE
+// TABLE … AS SELECT, runs every hand-written statement there too, and their counts equal
+// the engine's.
+func TestBenchBaseline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and loads a dataset")
+	}
+	dir := t.TempDir()
+	if code, out, errOut := segRun(t, "gen", "--users", "200", "--format", "parquet", "--out", dir); code != 0 {
+		t.Fatalf("gen: exit %d: %s\n%s", code, errOut, out)
+	}
+	db := filepath.Join(dir, "s.duckdb")
+	events, users := filepath.Join(dir, "events.parquet"), filepath.Join(dir, "users.csv")
+	if code, out, errOut := segRun(t, "load", events, "--users", users, "--db", db); code != 0 {
+		t.Fatalf("load: exit %d: %s\n%s", code, errOut, out)
+	}
+	plain := filepath.Join(dir, "plain.duckdb")
+	code, out, errOut := segRun(t, "bench", "--db", db, "--baseline", plain, "--baseline-from", events,
+		"--baseline-users", users, "--runs", "1", "--json")
+	if code != 0 {
+		t.Fatalf("bench: exit %d: %s\n%s", code, errOut, out)
+	}
+	var rep bench.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if rep.Baseline == nil || rep.Baseline.Events != rep.Events || rep.Baseline.CreateSeconds <= 0 || rep.Mismatches != 0 {
+		t.Fatalf("baseline %+v for %d events, %d mismatches", rep.Baseline, rep.Events, rep.Mismatches)
+	}
+	for _, c := range rep.Cold {
+		if c.BaselineMembers != c.Members || c.BaselineMS <= 0 || len(c.BaselineRuns) != 1 ||
+			!strings.Contains(c.BaselineSQL, "user_id") && !strings.Contains(c.BaselineSQL, "account_id") {
+			t.Errorf("%s: plain store %d members in %v ms, engine %d\n%s", c.Kind, c.BaselineMembers, c.BaselineMS, c.Members, c.BaselineSQL)
+		}
+	}
+	// The plain store stays for the next run, which opens it instead of making it again.
+	code, out, errOut = segRun(t, "bench", "--db", db, "--baseline", plain, "--runs", "1")
+	if code != 0 || !strings.Contains(out, "plain/engine") || !strings.Contains(out, "baseline "+plain) {
+		t.Fatalf("second bench: exit %d: %s\n%s", code, errOut, out)
+	}
+	if code, _, errOut := segRun(t, "bench", "--db", db, "--baseline", filepath.Join(dir, "none.duckdb")); code == 0 || !strings.Contains(errOut, "--baseline-from") {
+		t.Errorf("a missing baseline without --baseline-from: exit %d, %s", code, errOut)
 	}
 }
