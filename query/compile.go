@@ -23,10 +23,11 @@ type compiler struct {
 	unit segments.Unit
 	asOf time.Time
 	snap *snapshot
-	// useRollup lets conditions over all history read the rollup (rollup.go) instead of
-	// the events. Only the evaluated path sets it: the self-contained statement, explain
-	// and history read the events, which is what the cross-check tests compare against.
-	useRollup bool
+	// evaluated compiles for the evaluated path: conditions over all history may read the
+	// rollup (rollup.go) instead of the events, and rfm takes its scores from thresholds
+	// instead of window functions. The self-contained statement, explain and history keep
+	// the plain forms, which is what the cross-check tests compare against.
+	evaluated bool
 	// sample, when set, keeps only the ids in its range (sample.go).
 	sample *Sample
 }
@@ -650,6 +651,13 @@ func (c *compiler) rfm(w *sqlWriter, r *segments.RFM) error {
 		cmp *segments.Comparison
 		col string
 	}{{r.R, "r"}, {r.F, "f"}, {r.M, "m"}}
+	// Scores rank everyone with an E: a sample is taken from the result, not the ranking.
+	sample := c.sample
+	c.sample = nil
+	defer func() { c.sample = sample }()
+	if c.evaluated {
+		return c.rfmThresholds(w, of, scores)
+	}
 	w.raw("SELECT id FROM (SELECT id")
 	for _, s := range scores {
 		if s.cmp != nil {

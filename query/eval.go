@@ -165,7 +165,7 @@ func (r *run) leaf(ctx context.Context, c segments.Condition, unit segments.Unit
 	}
 	key := r.sample.key() + leafKey(r.snap, unit, r.asOf, string(text))
 	set, hit, err := r.e.cache.get(ctx, key, func(ctx context.Context) (*MemberSet, error) {
-		comp := &compiler{unit: unit, asOf: r.asOf, snap: r.snap, useRollup: true, sample: r.sample}
+		comp := &compiler{unit: unit, asOf: r.asOf, snap: r.snap, evaluated: true, sample: r.sample}
 		q, err := comp.leaf(c, false)
 		if err != nil {
 			return nil, err

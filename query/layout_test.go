@@ -209,7 +209,7 @@ func TestLayoutMatchesPlainEvents(t *testing.T) {
 						proper++
 					}
 				}
-				comp := &compiler{unit: cs.unit, asOf: ls.latest, snap: ls, useRollup: true}
+				comp := &compiler{unit: cs.unit, asOf: ls.latest, snap: ls, evaluated: true}
 				if q, err := comp.leaf(c, false); err == nil && strings.Contains(q.w.String(), "event_people") {
 					rolled++
 				}
@@ -333,6 +333,7 @@ func TestEvaluateSample(t *testing.T) {
 		`{did: app_open, in_last: 30d, times: ">= 2"}`,
 		`{did_not: purchase}`,
 		`{any: [{user: loyalty_tier, is: gold}, {not: {did: login}}]}`,
+		`{rfm: {r: ">= 4", f: ">= 3"}}`,
 	} {
 		seg := &segments.Segment{Name: "s", Where: mustCondition(t, src, segments.UnitUser)}
 		whole, err := e.Evaluate(ctx, seg, nil, time.Time{})
@@ -349,5 +350,24 @@ func TestEvaluateSample(t *testing.T) {
 		if want := int64(sample.Hi-sample.Lo) + 1; part.Universe != want {
 			t.Errorf("%s: sample universe %d, want %d", src, part.Universe, want)
 		}
+	}
+}
+
+// TestRFMThresholds: the score from rfmQuantiles' thresholds equals ceil(5 × cume_dist)
+// from the window function for every population size up to 300, with and without ties.
+func TestRFMThresholds(t *testing.T) {
+	s := memStore(t)
+	var bad int64
+	err := s.DB().QueryRow(`WITH v AS (SELECT n, i, tie, (CASE WHEN tie THEN i // 3 ELSE i * 7 % n + 1 END)::DOUBLE AS x
+			FROM range(1, 301) r(n), range(0, 300) s(i), (VALUES (true), (false)) u(tie) WHERE i < n),
+		w AS (SELECT n, tie, x, (5 * count(*) OVER (PARTITION BY n, tie ORDER BY x) + n - 1) // n AS want FROM v),
+		t AS (SELECT n, tie, quantile_disc(x, `+rfmQuantiles+`) AS q FROM v GROUP BY n, tie)
+		SELECT count(*) FROM w JOIN t USING (n, tie)
+		WHERE want <> 1 + CAST(x >= q[1] AS INTEGER) + CAST(x >= q[2] AS INTEGER) + CAST(x >= q[3] AS INTEGER) + CAST(x >= q[4] AS INTEGER)`).Scan(&bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad != 0 {
+		t.Errorf("%d scores differ from the window function's", bad)
 	}
 }

@@ -157,7 +157,7 @@ func (p perPerson) distinct() string {
 
 // perPersonFor decides where spec's per-person aggregates are read from.
 func (c *compiler) perPersonFor(spec scanSpec) perPerson {
-	if !c.useRollup || c.snap == nil || !c.snap.rollup.ok || c.unit != segments.UnitUser ||
+	if !c.evaluated || c.snap == nil || !c.snap.rollup.ok || c.unit != segments.UnitUser ||
 		spec.window || len(spec.where) > 0 || len(spec.events) == 0 || c.asOf.Before(c.snap.latest) {
 		return perPerson{}
 	}
@@ -184,4 +184,62 @@ func (s *Store) rollupRows(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("count rollup rows: %w", err)
 	}
 	return n, nil
+}
+
+// rfmQuantiles are the quantiles whose discrete values are the thresholds of scores 2–5
+// (see rfmThresholds). DuckDB's quantile_disc(x, q) is the element at 0-based index
+// max(1, ⌈n·q⌉) − 1 of the sorted values, computed in integers for a DECIMAL q; with
+// q = (s−1)/5 + 10⁻⁹ and n < 10⁹ people, ⌈n·q⌉ = ⌊(s−1)·n/5⌋ + 1 whether or not 5
+// divides (s−1)·n, so the index is ⌊(s−1)·n/5⌋ exactly. TestRFMThresholds checks this
+// against the window functions for every n up to 300 with ties.
+const rfmQuantiles = "[0.200000001, 0.400000001, 0.600000001, 0.800000001]"
+
+// rfmThresholds writes rfm without window functions. A score is ceil(5·k/n) with k the
+// number of people whose value is ≤ this person's; so score ≥ s exactly when k > (s−1)·n/5,
+// that is k ≥ m_s = ⌊(s−1)·n/5⌋ + 1, that is the value is at least the m_s-th smallest
+// value (ties included on both sides). The score is then 1 plus the number of the four
+// thresholds the value reaches: one pass to find them (a selection, no sort of all
+// people three times over) and one to compare.
+func (c *compiler) rfmThresholds(w *sqlWriter, of []string, scores []struct {
+	cmp *segments.Comparison
+	col string
+}) error {
+	spec := scanSpec{events: of}
+	pp := c.perPersonFor(spec)
+	w.raw("WITH p AS (SELECT ", c.key(), " AS id, ", pp.latest(), " AS r, ", pp.count(), " AS f, coalesce(", pp.revenueSum(), ", 0) AS m ")
+	if err := c.scanPerPerson(w, pp, spec); err != nil {
+		return err
+	}
+	if !pp.single {
+		w.raw(" GROUP BY ", c.key())
+	}
+	w.raw("), t AS (SELECT ")
+	first := true
+	for _, s := range scores {
+		if s.cmp == nil {
+			continue
+		}
+		if !first {
+			w.raw(", ")
+		}
+		first = false
+		w.rawf("quantile_disc(%[1]s, %[2]s) AS %[1]s_t", s.col, rfmQuantiles)
+	}
+	w.raw(" FROM p) SELECT p.id FROM p, t WHERE ")
+	first = true
+	for _, s := range scores {
+		if s.cmp == nil {
+			continue
+		}
+		if !first {
+			w.raw(" AND ")
+		}
+		first = false
+		score := fmt.Sprintf("(1 + CAST(p.%[1]s >= t.%[1]s_t[1] AS INTEGER) + CAST(p.%[1]s >= t.%[1]s_t[2] AS INTEGER)"+
+			" + CAST(p.%[1]s >= t.%[1]s_t[3] AS INTEGER) + CAST(p.%[1]s >= t.%[1]s_t[4] AS INTEGER))", s.col)
+		if err := compare(w, func() { w.raw(score) }, *s.cmp); err != nil {
+			return err
+		}
+	}
+	return nil
 }
