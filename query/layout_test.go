@@ -361,7 +361,7 @@ func TestRFMThresholds(t *testing.T) {
 	err := s.DB().QueryRow(`WITH v AS (SELECT n, i, tie, (CASE WHEN tie THEN i // 3 ELSE i * 7 % n + 1 END)::DOUBLE AS x
 			FROM range(1, 301) r(n), range(0, 300) s(i), (VALUES (true), (false)) u(tie) WHERE i < n),
 		w AS (SELECT n, tie, x, (5 * count(*) OVER (PARTITION BY n, tie ORDER BY x) + n - 1) // n AS want FROM v),
-		t AS (SELECT n, tie, quantile_disc(x, `+rfmQuantiles+`) AS q FROM v GROUP BY n, tie)
+		t AS (SELECT n, tie, quantile_disc(x, ` + rfmQuantiles + `) AS q FROM v GROUP BY n, tie)
 		SELECT count(*) FROM w JOIN t USING (n, tie)
 		WHERE want <> 1 + CAST(x >= q[1] AS INTEGER) + CAST(x >= q[2] AS INTEGER) + CAST(x >= q[3] AS INTEGER) + CAST(x >= q[4] AS INTEGER)`).Scan(&bad)
 	if err != nil {
