@@ -340,7 +340,7 @@ func (l *linter) attribute(u *segments.UserAttr, unit segments.Unit) {
 		w := &sqlWriter{}
 		col.equals(w, "u."+quoteIdent(col.name), v)
 		l.probe(&lintProbe{table: "users", w: w, pos: u.Pos, kind: probeAttrValue,
-			attr: col.name, value: v.String()})
+			attr: col.name, value: v.String(), inList: len(u.Values) > 1})
 	}
 	if u.Cmp != nil {
 		w := &sqlWriter{}
@@ -406,7 +406,8 @@ func (l *linter) valueProbe(events []string, f segments.PropertyFilter) {
 	for _, v := range f.Values {
 		w := &sqlWriter{}
 		valueEquals(w, f.Property, v)
-		l.probe(&lintProbe{events: evs, w: w, pos: f.Pos, kind: probeValue, key: f.Property, value: v.String()})
+		l.probe(&lintProbe{events: evs, w: w, pos: f.Pos, kind: probeValue, key: f.Property, value: v.String(),
+			inList: len(f.Values) > 1})
 	}
 }
 
@@ -430,6 +431,10 @@ type lintProbe struct {
 	key    string // the property
 	attr   string // the attribute
 	value  string // the value or comparison, as written
+	// inList says the value is one of several (any of): a list may name values this data
+	// does not have on purpose (industries another store has), so it is flagged only when
+	// it looks like a misspelling of one it does have.
+	inList bool
 	seg    string
 	n      int64
 }
@@ -553,10 +558,11 @@ func (p *lintProbe) judge(ctx context.Context, l *linter) error {
 		if err != nil {
 			return err
 		}
-		if len(values) == 0 {
-			return nil // the key itself is never set: reported as such
+		hint := segments.DidYouMean(p.value, values)
+		if len(values) == 0 || p.inList && hint == "" {
+			return nil // the key itself is never set (reported as such), or a list's other value
 		}
-		l.warn(p.pos, "no %s has %s = %q%s", event, p.key, p.value, segments.DidYouMean(p.value, values))
+		l.warn(p.pos, "no %s has %s = %q%s", event, p.key, p.value, hint)
 	case probeCmp:
 		l.warn(p.pos, "no %s has %s %s", event, p.key, p.value)
 	case probeAttrValue:
@@ -564,7 +570,11 @@ func (p *lintProbe) judge(ctx context.Context, l *linter) error {
 		if err != nil {
 			return err
 		}
-		l.warn(p.pos, "no person has %s = %q%s", p.attr, p.value, segments.DidYouMean(p.value, values))
+		hint := segments.DidYouMean(p.value, values)
+		if p.inList && hint == "" {
+			return nil
+		}
+		l.warn(p.pos, "no person has %s = %q%s", p.attr, p.value, hint)
 	case probeAttrCmp:
 		l.warn(p.pos, "no person has %s %s", p.attr, p.value)
 	}

@@ -33,14 +33,17 @@ where:
     - {trend: login, in_last: 60d, change: "< -100%"}
     - {segment: clean}
     - {did: purchase, where: {Plan: pro}}
+    - {user: plan, in: [pro, tema]}
 expect: {members: ">= 100"}
 `
 	segs, err := segments.Parse("typos.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A list may name values this store lacks (enterprise, toys… for another store's
+	// data): only a likely misspelling among them is flagged (prp, below).
 	clean := &segments.Segment{Name: "clean", File: "clean.yaml",
-		Where: mustCondition(t, `{all: [{did: purchase, where: {category: shoes, items: ">= 2"}, in_last: 7d}, {user: plan, in: [pro, team]}, {did_not: purchase, since: 2026-03-01}]}`, segments.UnitUser)}
+		Where: mustCondition(t, `{all: [{did: purchase, where: {category: [shoes, handbags], items: ">= 2"}, in_last: 7d}, {user: plan, in: [pro, team, enterprise]}, {did_not: purchase, since: 2026-03-01}]}`, segments.UnitUser)}
 	ws, err := segments.NewWorkspace([]*segments.Segment{segs[0], clean}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +66,8 @@ expect: {members: ">= 100"}
 		`typos.yaml:19:8: warning: change "< -100%" can never hold: a count never falls by more than 100%`,
 		`typos.yaml:19:8: warning: history too short: trend in_last 60d compares with the 60d before it and needs data from 2025-12-01; the store starts 2026-01-30`,
 		`typos.yaml:21:31: warning: property "Plan" is never set on purchase events ("plan" is a user attribute: test it with user: plan)`,
-		`typos.yaml:22:1: warning: expect: members >= 100 can never hold: the store has 30 users`,
+		`typos.yaml:22:8: warning: no person has plan = "tema" (did you mean "team"?)`,
+		`typos.yaml:23:1: warning: expect: members >= 100 can never hold: the store has 30 users`,
 	}
 	var lines []string
 	for _, w := range got {
