@@ -444,7 +444,12 @@ func (m Model) previewCompact(w int) string {
 			s += "\n" + th.Subtle.Render("waterfall ") + th.Text.Render(strings.Join(steps, " → "))
 		}
 	}
-	return ansi.Truncate(s, w, "…")
+	// Each line is cut on its own: the width is a line's, not the block's.
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, w, "…")
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (m Model) sqlView() string {

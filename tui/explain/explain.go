@@ -303,7 +303,7 @@ func (m Model) View() string {
 	default:
 		doc := m.doc
 		doc.SetSize(m.width, max(1, m.height-2))
-		body = doc.View() + "\n" + th.Subtle.Render("✓ holds · ✗ does not (a not shows the opposite of what is under it) · p look up another · esc back")
+		body = doc.View() + "\n" + th.Subtle.Render("✓ holds · ✗ does not · p another person · esc back")
 	}
 	return head + "\n" + body
 }

@@ -342,10 +342,10 @@ func (m Model) historyLines() string {
 	for i, v := range sizes {
 		shifted[i] = v - base
 	}
-	scale := fmt.Sprintf("%s (axis from %s)", format.Count(hi), format.Count(base))
+
 	// Room: the title and progress, three charts with their labels, the axis, the cursor's
 	// figures and the keys.
-	room := max(6, m.height-len(lines)-5)
+	room := max(6, m.height-len(lines)-3)
 	sizeH := max(2, room/2)
 	flowH := max(1, (room-sizeH)/2)
 	col := func(vals []int64) []int64 { return chart.Resample(vals, chartW) }
@@ -364,7 +364,7 @@ func (m Model) historyLines() string {
 		}
 	}
 	plain := func(s string) string { return s }
-	block("members", scale, shifted, sizeH, plain)
+	block("members", "", shifted, sizeH, plain)
 	block("entered", "", entered, flowH, func(s string) string { return th.Success.Render(ansi.Strip(s)) })
 	block("left", "", left, flowH, func(s string) string { return th.Error.Render(ansi.Strip(s)) })
 	first := h.points[0].AsOf
@@ -378,8 +378,8 @@ func (m Model) historyLines() string {
 		fig += fmt.Sprintf("  +%s entered  −%s left", format.Count(*p.Entered), format.Count(*p.Left))
 	}
 	lines = append(lines, th.Emphasis.Render("▸ "+fig))
-	lines = append(lines, th.Subtle.Render(fmt.Sprintf("%s … %s members · %s entered, %s left over the span · ←/→ a day · esc back",
-		format.Count(lo), format.Count(hi), format.Count(in), format.Count(out))))
+	lines = append(lines, th.Subtle.Render(fmt.Sprintf("%s … %s members (chart from %s) · %s in, %s out · ←/→ a day",
+		format.Count(lo), format.Count(hi), format.Count(base), format.Count(in), format.Count(out))))
 	for i, l := range lines {
 		lines[i] = ansi.Truncate(l, w, "…")
 	}
