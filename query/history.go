@@ -19,17 +19,18 @@ import (
 // filled.
 //
 // Evaluated plainly, 90 points cost 90 queries per condition. But the conditions that count
-// events in a window (did, did_not, then, then_not, last, first) change for a person only
-// when one of their events enters or leaves the window, and which point that happens at is
-// arithmetic on the event's time: an event at t is inside `in_last: W` for the points p with
-// t ≤ p < t + W. So one query reads each relevant event once, turns it into the range of
-// points it counts for, sums those ranges per person into their value at every point, and
-// returns only the points where a person's membership changes. Go then replays those
-// changes over the points and stores each point's member set in the cache, under the same
-// key a plain evaluation at that as_of uses. Conditions whose value is not a sum of events
-// (trend, gap, affinity, rfm, measure, did with users:) are evaluated point by point;
-// user attributes do not depend on time and are copied from the first point. Tests compare
-// every incremental condition with plain evaluation at every point, window edges included.
+// or sum events in a window (did, did_not, then, then_not, last, first, measure's sum and
+// avg, trend, affinity) change for a person only when one of their events enters or leaves
+// the window, and which point that happens at is arithmetic on the event's time: an event
+// at t is inside `in_last: W` for the points p with t ≤ p < t + W. So one query reads each
+// relevant event once, turns it into the range of points it counts for, sums those ranges
+// per person into their values at every point, and returns only the points where a
+// person's membership changes. Go then replays those changes over the points and stores
+// each point's member set in the cache, under the same key a plain evaluation at that
+// as_of uses. Conditions whose value is not a sum of events (gap, rfm, measure's min, max
+// and count_distinct, did with users:) are evaluated point by point; user attributes do
+// not depend on time and are copied from the first point. Tests compare every incremental
+// condition with plain evaluation at every point, window edges included.
 
 // MaxHistoryPoints bounds the points of one history.
 const MaxHistoryPoints = 10_000
@@ -261,28 +262,31 @@ func (e *Engine) warmHistory(ctx context.Context, snap *snapshot, c segments.Con
 	if empty {
 		cur = snap.universe(unit).Bitmap()
 	}
-	var id, at int64
-	var member bool
-	pending := false
-	next := func() (bool, error) {
-		if !rows.Next() {
-			return false, rows.Err()
+	// The changes come in no order: they are sorted into their points, then replayed.
+	joins := make([][]uint32, len(keys))
+	leaves := make([][]uint32, len(keys))
+	for rows.Next() {
+		var id, at int64
+		var member bool
+		if err := rows.Scan(&id, &at, &member); err != nil {
+			return false, conditionError(c, err)
 		}
-		return true, rows.Scan(&id, &at, &member)
+		if at < 0 || at >= int64(len(keys)) {
+			return false, conditionError(c, fmt.Errorf("history query: point %d of %d", at, len(keys)))
+		}
+		if member {
+			joins[at] = append(joins[at], uint32(id))
+		} else {
+			leaves[at] = append(leaves[at], uint32(id))
+		}
 	}
-	if pending, err = next(); err != nil {
+	if err := rows.Err(); err != nil {
 		return false, conditionError(c, err)
 	}
 	for i := range keys {
-		for pending && at == int64(i) {
-			if member {
-				cur.Add(uint32(id))
-			} else {
-				cur.Remove(uint32(id))
-			}
-			if pending, err = next(); err != nil {
-				return false, conditionError(c, err)
-			}
+		cur.AddMany(joins[i])
+		for _, id := range leaves[i] {
+			cur.Remove(id)
 		}
 		e.cache.add(keys[i], newMemberSet(cur.Clone()))
 	}
@@ -335,11 +339,16 @@ func (h *historyCompiler) windowed(win segments.Window) (spec scanSpec, exit fun
 // member. empty is the membership of people with no relevant events, the state everyone
 // starts in.
 //
-// Each condition is first written as witnesses (id, i0, i1, v): v counts towards id's
-// value at the points i0 ≤ i < i1. Their sums are taken at each point where they change,
-// compared, and kept where the answer differs from the one before.
+// Each condition is first written as witnesses (id, i0, i1, a, b): a and b count towards
+// id's two values at the points i0 ≤ i < i1 (a count or a sum, and a second count where
+// the condition needs one: the previous period of a trend, the events a share is taken
+// of). Their sums are taken at each point where they change, compared, and kept where the
+// answer differs from the one before.
 func (h *historyCompiler) transitions(w *sqlWriter, c segments.Condition) (ok, empty bool, err error) {
-	member := func() { w.raw("val > 0") }
+	// member writes the membership of values a and b (column expressions).
+	member := func(a, b string) { w.raw(a, " > 0") }
+	// Sums of decimals are kept as the running sums DuckDB adds up; counts are exact.
+	exact := true
 	switch x := c.(type) {
 	case *segments.Did:
 		if x.Users != nil {
@@ -347,20 +356,20 @@ func (h *historyCompiler) transitions(w *sqlWriter, c segments.Condition) (ok, e
 		}
 		times := x.TimesOrDefault()
 		empty = times.MatchesZero()
-		member = func() { err = compare(w, func() { w.raw("val") }, times) }
-		w.raw("WITH wit AS (")
-		if err := h.countWitnesses(w, x.Events, x.Where, x.Window); err != nil {
+		member = func(a, _ string) { err = compare(w, func() { w.raw(a) }, times) }
+		w.raw("WITH wit AS MATERIALIZED (SELECT id, i0, i1, sum(a) AS a, sum(b) AS b FROM (")
+		if err := h.countWitnesses(w, x.Events, x.Where, x.Window, nil); err != nil {
 			return false, false, err
 		}
 	case *segments.DidNot:
 		empty = true
-		member = func() { w.raw("val = 0") }
-		w.raw("WITH wit AS (")
-		if err := h.countWitnesses(w, x.Events, x.Where, x.Window); err != nil {
+		member = func(a, _ string) { w.raw(a, " = 0") }
+		w.raw("WITH wit AS MATERIALIZED (SELECT id, i0, i1, sum(a) AS a, sum(b) AS b FROM (")
+		if err := h.countWitnesses(w, x.Events, x.Where, x.Window, nil); err != nil {
 			return false, false, err
 		}
 	case *segments.Sequence:
-		w.raw("WITH wit AS (")
+		w.raw("WITH wit AS MATERIALIZED (SELECT id, i0, i1, sum(a) AS a, sum(b) AS b FROM (")
 		if err := h.sequenceWitnesses(w, x); err != nil {
 			return false, false, err
 		}
@@ -368,36 +377,139 @@ func (h *historyCompiler) transitions(w *sqlWriter, c segments.Condition) (ok, e
 		if x.Ago.Op == segments.OpNe || x.Ago.Op == segments.OpNone {
 			return false, false, nil
 		}
-		w.raw("WITH wit AS (")
+		w.raw("WITH wit AS MATERIALIZED (SELECT id, i0, i1, sum(a) AS a, sum(b) AS b FROM (")
 		if err := h.recencyWitnesses(w, x); err != nil {
 			return false, false, err
 		}
+	case *segments.Measure:
+		// A sum is a sum of events, an average two (b counts the events with a number);
+		// min, max and count_distinct are not, and are evaluated point by point.
+		exact = false
+		switch x.Agg {
+		case segments.AggSum:
+			empty = x.Is.MatchesZero()
+			// With no event left in the window the sum is exactly 0, whatever rounding the
+			// additions and subtractions of decimals left behind.
+			member = func(a, b string) {
+				err = compare(w, func() { w.raw("CASE WHEN ", b, " = 0 THEN 0 ELSE ", a, " END") }, x.Is)
+			}
+		case segments.AggAvg:
+			member = func(a, b string) {
+				w.raw(b, " > 0 AND ")
+				err = compare(w, func() { w.raw(a, " / ", b) }, x.Is)
+			}
+		default:
+			return false, false, nil
+		}
+		w.raw("WITH wit AS MATERIALIZED (SELECT id, i0, i1, sum(a) AS a, sum(b) AS b FROM (")
+		if err := h.countWitnesses(w, x.Of, x.Where, x.Window, func() {
+			if x.Agg == segments.AggSum {
+				w.raw("coalesce(")
+				propertyNumber(w, x.Property)
+				w.raw(", 0) AS a, 1 AS b ")
+				return
+			}
+			w.raw("coalesce(")
+			propertyNumber(w, x.Property)
+			w.raw(", 0) AS a, CASE WHEN ")
+			propertyNumber(w, x.Property)
+			w.raw(" IS NULL THEN 0 ELSE 1 END AS b ")
+		}); err != nil {
+			return false, false, err
+		}
+	case *segments.Trend:
+		member = func(a, b string) {
+			w.raw(b, " > 0 AND ")
+			err = compare(w, func() { w.raw("CAST(", a, " - ", b, " AS DOUBLE) / ", b) }, x.Change)
+		}
+		w.raw("WITH wit AS MATERIALIZED (SELECT id, i0, i1, sum(a) AS a, sum(b) AS b FROM (")
+		if err := h.trendWitnesses(w, x); err != nil {
+			return false, false, err
+		}
+	case *segments.Affinity:
+		member = func(a, b string) {
+			w.raw(b, " > 0 AND ")
+			err = compare(w, func() { w.raw("CAST(", a, " AS DOUBLE) / ", b) }, x.Share)
+		}
+		w.raw("WITH wit AS MATERIALIZED (SELECT id, i0, i1, sum(a) AS a, sum(b) AS b FROM (")
+		if err := h.countWitnesses(w, x.Of, x.Where, x.Window, func() {
+			w.raw("CASE WHEN ")
+			valueEquals(w, x.Property, x.Is)
+			w.raw(" THEN 1 ELSE 0 END AS a, 1 AS b ")
+		}); err != nil {
+			return false, false, err
+		}
+		w.raw(" AND ")
+		propertyRaw(w, x.Property)
+		w.raw(" IS NOT NULL")
 	default:
 		return false, false, nil
 	}
-	w.rawf(`), d AS (SELECT id, i0 AS i, v FROM wit WHERE i0 < i1 AND i0 < %[1]d
-		UNION ALL SELECT id, i1, -v FROM wit WHERE i0 < i1 AND i1 < %[1]d),
-	s AS (SELECT id, i, sum(v) AS v FROM d GROUP BY id, i),
-	c AS (SELECT id, i, sum(v) OVER (PARTITION BY id ORDER BY i ROWS UNBOUNDED PRECEDING) AS val FROM s),
-	m AS (SELECT id, i, coalesce(`, h.span.Points)
-	member()
-	w.rawf(`, FALSE) AS member FROM c)
-	SELECT id, i, member FROM (SELECT id, i, member, lag(member, 1, %t) OVER (PARTITION BY id ORDER BY i) AS prev FROM m)
-	WHERE member <> prev ORDER BY i`, empty)
+	// The witnesses become changes (+ at i0, − at i1), summed per person and point, then
+	// running sums give each person's values at every point where they change. The state
+	// before a row is its running sum less its own change (exact for counts; sums of
+	// decimals take the previous row's sums instead, so that rounding cannot hide a
+	// change). Only rows whose membership differs from the one before are returned.
+	// Witnesses of one person that count for the same points are added up first: all
+	// of history before the first point, for a condition without a window, is one row.
+	w.rawf(`) WHERE i0 < i1 GROUP BY id, i0, i1) SELECT id, i, m FROM (SELECT id, i, coalesce(`)
+	member("a", "b")
+	w.raw(", FALSE) AS m, coalesce(")
+	if exact {
+		member("(a - da)", "(b - db)")
+	} else {
+		member("coalesce(lag(a) OVER p, 0)", "coalesce(lag(b) OVER p, 0)")
+	}
+	w.rawf(`, %[2]t) AS prev FROM (SELECT id, i, a AS da, b AS db, sum(a) OVER r AS a, sum(b) OVER r AS b FROM (
+		SELECT id, i, sum(a) AS a, sum(b) AS b FROM (
+			SELECT id, unnest([i0, i1]) AS i, unnest([a, -a]) AS a, unnest([b, -b]) AS b FROM wit)
+		WHERE i < %[1]d GROUP BY id, i)
+		WINDOW r AS (PARTITION BY id ORDER BY i ROWS UNBOUNDED PRECEDING))
+	WINDOW p AS (PARTITION BY id ORDER BY i)) WHERE m <> prev`, h.span.Points, empty)
 	return true, empty, err
 }
 
-// countWitnesses: every matching event counts 1 from its own point until it leaves the
-// window.
-func (h *historyCompiler) countWitnesses(w *sqlWriter, events []string, where []segments.PropertyFilter, win segments.Window) error {
+// countWitnesses: every matching event counts from its own point until it leaves the
+// window; values writes its "a, b" columns (nil: it counts 1 towards a).
+func (h *historyCompiler) countWitnesses(w *sqlWriter, events []string, where []segments.PropertyFilter, win segments.Window, values func()) error {
 	spec, exit := h.windowed(win)
 	spec.events, spec.where = events, where
 	w.raw("SELECT ", h.key(), " AS id, ")
 	h.firstAtOrAfter(w, func() { ts(w) })
 	w.raw(" AS i0, ")
 	exit(w, func() { ts(w) })
-	w.raw(" AS i1, 1 AS v ")
+	w.raw(" AS i1, ")
+	if values == nil {
+		w.raw("1 AS a, 0 AS b ")
+	} else {
+		values()
+	}
 	return h.scan(w, spec)
+}
+
+// trendWitnesses: every event counts towards the current period (a) from its point for
+// D, then towards the previous one (b) for D more.
+func (h *historyCompiler) trendWitnesses(w *sqlWriter, t *segments.Trend) error {
+	d := t.Period.Std().Microseconds()
+	if d <= 0 {
+		return errors.New("in_last: needs a positive duration")
+	}
+	spec := scanSpec{events: t.Events, where: t.Where, window: true,
+		ivs: []segments.Interval{{Start: time.UnixMicro(h.p0 - 2*d).UTC(), End: h.asOf, EndIncl: true}}}
+	for period, a := range []string{"1 AS a, 0 AS b", "0 AS a, 1 AS b"} {
+		if period > 0 {
+			w.raw(" UNION ALL ")
+		}
+		w.raw("SELECT ", h.key(), " AS id, ")
+		h.firstAtOrAfter(w, func() { w.rawf("epoch_us(e.ts) + %d", int64(period)*d) })
+		w.raw(" AS i0, ")
+		h.firstAtOrAfter(w, func() { w.rawf("epoch_us(e.ts) + %d", int64(period+1)*d) })
+		w.raw(" AS i1, ", a, " ")
+		if err := h.scan(w, spec); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sequenceWitnesses: each A (in its window) with the first B after it. For then, the A
@@ -419,7 +531,7 @@ func (h *historyCompiler) sequenceWitnesses(w *sqlWriter, s *segments.Sequence) 
 	}
 	w.raw(" AS i0, ")
 	exit(w, a)
-	w.raw(" AS i1, 1 AS v FROM (SELECT ", h.key(), " AS id, e.ts, epoch_us(e.ts) AS us ")
+	w.raw(" AS i1, 1 AS a, 0 AS b FROM (SELECT ", h.key(), " AS id, e.ts, epoch_us(e.ts) AS us ")
 	if err := h.scan(w, spec); err != nil {
 		return err
 	}
@@ -458,19 +570,32 @@ func (h *historyCompiler) recencyWitnesses(w *sqlWriter, r *segments.Recency) er
 	}
 	w.raw(", ")
 	hi(w)
-	w.raw(") AS i1, 1 AS v FROM (SELECT ", h.key(), " AS id, ")
+	w.raw(") AS i1, 1 AS a, 0 AS b FROM (")
+	spec := scanSpec{events: r.Events, where: r.Where}
 	if r.Which == segments.First {
-		w.raw("min(epoch_us(e.ts)) AS t ")
-	} else {
-		w.raw("epoch_us(e.ts) AS t, lead(epoch_us(e.ts)) OVER (PARTITION BY ", h.key(), " ORDER BY e.ts) AS nxt ")
+		w.raw("SELECT ", h.key(), " AS id, min(epoch_us(e.ts)) AS t ")
+		if err := h.scan(w, spec); err != nil {
+			return err
+		}
+		w.raw(" GROUP BY ", h.key(), ")")
+		return nil
 	}
-	if err := h.scan(w, scanSpec{events: r.Events, where: r.Where}); err != nil {
+	// Of a person's events up to the first point only the latest can be the latest at any
+	// point: the others are dropped before the events are put in order.
+	w.raw("SELECT id, t, lead(t) OVER (PARTITION BY id ORDER BY t) AS nxt FROM (SELECT ", h.key(), " AS id, max(epoch_us(e.ts)) AS t ")
+	if err := h.scan(w, spec); err != nil {
 		return err
 	}
-	if r.Which == segments.First {
-		w.raw(" GROUP BY ", h.key())
+	first := time.UnixMicro(h.p0).UTC()
+	w.raw(" AND e.ts <= ")
+	w.value(first, typeTimestamp)
+	w.raw(" GROUP BY ", h.key(), " UNION ALL SELECT ", h.key(), " AS id, epoch_us(e.ts) AS t ")
+	if err := h.scan(w, spec); err != nil {
+		return err
 	}
-	w.raw(")")
+	w.raw(" AND e.ts > ")
+	w.value(first, typeTimestamp)
+	w.raw("))")
 	return nil
 }
 

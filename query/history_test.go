@@ -111,8 +111,17 @@ func TestHistoryIncrementalMatchesPlain(t *testing.T) {
 		{`{last: purchase, ago: ">= 7d"}`, user},
 		{`{first: purchase, ago: "<= 3d"}`, user},
 		{`{first: login, ago: "= 1d"}`, user},
+		{`{measure: sum(revenue), of: purchase, in_last: 3d, is: ">= 10"}`, user},
+		{`{measure: sum(revenue), of: purchase, in_last: 2d, is: "= 0"}`, user},
+		{`{measure: sum(items), of: purchase, since: 2026-03-20, is: "2..5"}`, user},
+		{`{measure: avg(revenue), of: purchase, in_last: 5d, is: "< 15"}`, user},
+		{`{trend: login, in_last: 3d, change: "<= -50%"}`, user},
+		{`{trend: login, in_last: 2d, change: ">= 0%"}`, user},
+		{`{affinity: topic, of: article_read, is: tech, share: ">= 75%"}`, user},
+		{`{affinity: category, of: purchase, is: books, share: ">= 50%", in_last: 4d}`, user},
 		{`{did: purchase, in_last: 3d}`, account},
 		{`{did: add_to_cart, then: purchase, within: 2h}`, account},
+		{`{measure: sum(revenue), in_last: 3d, is: "> 20"}`, account},
 	}
 	spans := []HistorySpan{
 		{From: time.Date(2026, 3, 27, 12, 0, 0, 0, time.UTC), Every: time.Hour, Points: 4*24 + 14},
@@ -148,8 +157,9 @@ func TestHistoryIncrementalMatchesPlain(t *testing.T) {
 		})
 	}
 	// What cannot be summed point to point is evaluated at each point.
-	for _, src := range []string{`{last: purchase, ago: "!= 1d"}`, `{trend: login, in_last: 3d, change: "<= -50%"}`,
-		`{measure: sum(revenue), of: purchase, in_last: 3d, is: ">= 10"}`, `{user: plan, is: pro}`} {
+	for _, src := range []string{`{last: purchase, ago: "!= 1d"}`, `{gap: purchase, vs_average: "> 1"}`,
+		`{rfm: {r: ">= 3"}, of: order}`, `{measure: max(revenue), of: purchase, in_last: 3d, is: ">= 10"}`,
+		`{user: plan, is: pro}`} {
 		seg := &segments.Segment{Name: "case", Where: mustCondition(t, src, user)}
 		span := HistorySpan{From: fixtureDay(-3), Every: 24 * time.Hour, Points: 4}
 		h, err := engineFixture(t).History(ctx, seg, nil, span, nil)
