@@ -124,22 +124,22 @@ func (d Design) Normalized() (Design, error) {
 		d.Variants = 2
 	}
 	if !inOpenUnit(d.Baseline) {
-		return d, fmt.Errorf("baseline must be a rate in (0, 1), got %v", d.Baseline)
+		return d, fmt.Errorf("baseline must be a rate in (0, 1), got %.6g", d.Baseline)
 	}
 	if d.MDE == 0 || math.IsNaN(d.MDE) || math.IsInf(d.MDE, 0) {
-		return d, fmt.Errorf("mde must be a non-zero effect, got %v", d.MDE)
+		return d, fmt.Errorf("mde must be a non-zero effect, got %.6g", d.MDE)
 	}
 	if t := d.treatmentRate(); !inOpenUnit(t) {
-		return d, fmt.Errorf("baseline %v with mde %v gives a treatment rate of %v, outside (0, 1)", d.Baseline, d.MDE, t)
+		return d, fmt.Errorf("baseline %.6g with mde %.6g gives a treatment rate of %.6g, outside (0, 1)", d.Baseline, d.MDE, t)
 	}
 	if !inOpenUnit(d.Alpha) {
-		return d, fmt.Errorf("alpha must be in (0, 1), got %v", d.Alpha)
+		return d, fmt.Errorf("alpha must be in (0, 1), got %.6g", d.Alpha)
 	}
 	if !inOpenUnit(d.Power) {
-		return d, fmt.Errorf("power must be in (0, 1), got %v", d.Power)
+		return d, fmt.Errorf("power must be in (0, 1), got %.6g", d.Power)
 	}
 	if !(d.Ratio > 0) || math.IsInf(d.Ratio, 0) {
-		return d, fmt.Errorf("ratio must be a positive number, got %v", d.Ratio)
+		return d, fmt.Errorf("ratio must be a positive number, got %.6g", d.Ratio)
 	}
 	if d.Variants < 2 || d.Variants > maxVariants {
 		return d, fmt.Errorf("variants counts the arms including control: want 2 to %d, got %d", maxVariants, d.Variants)
@@ -151,7 +151,7 @@ func (d Design) Normalized() (Design, error) {
 		return d, fmt.Errorf("unknown formula %v", d.Formula)
 	}
 	if d.Power <= d.ComparisonAlpha()/2 {
-		return d, fmt.Errorf("power %v is not above the false-positive rate of one tail (%v): nothing to plan", d.Power, d.ComparisonAlpha()/2)
+		return d, fmt.Errorf("power %.6g is not above the false-positive rate of one tail (%.6g): nothing to plan", d.Power, d.ComparisonAlpha()/2)
 	}
 	return d, nil
 }
@@ -229,7 +229,7 @@ func SampleSize(d Design) (Plan, error) {
 	sdAlt := math.Sqrt(p1*(1-p1) + p2*(1-p2)/k)
 	sum := zAlpha*sdNull + zBeta*sdAlt
 	if sum <= 0 {
-		return Plan{}, fmt.Errorf("power %v is too low to need any users", d.Power)
+		return Plan{}, fmt.Errorf("power %.6g is too low to need any users", d.Power)
 	}
 	n := sum * sum / (delta * delta)
 	if d.Formula == FormulaCorrected {
@@ -237,7 +237,7 @@ func SampleSize(d Design) (Plan, error) {
 		n = n / 4 * root * root
 	}
 	if n*math.Max(1, k) > maxArm {
-		return Plan{}, fmt.Errorf("mde %v needs about %.3g users per arm: too small an effect to plan for", d.MDE, n)
+		return Plan{}, fmt.Errorf("mde %.6g needs about %.3g users per arm: too small an effect to plan for", d.MDE, n)
 	}
 	round := ceilCount
 	if d.Formula == FormulaEvanMiller {

@@ -280,6 +280,8 @@ func TestDesignValidation(t *testing.T) {
 		{"mde zero", func(d *Design) { d.MDE = 0 }, "mde must be a non-zero effect"},
 		{"mde infinite", func(d *Design) { d.MDE = math.Inf(1) }, "mde must be a non-zero effect"},
 		{"treatment above one", func(d *Design) { d.MDE = 0.95 }, "outside (0, 1)"},
+		// A rate is shown as people read it: 0.7 + 0.6 is 1.3, not float64's 1.2999999999999998.
+		{"treatment printed plainly", func(d *Design) { d.Baseline, d.MDE = 0.7, 0.6 }, "baseline 0.7 with mde 0.6 gives a treatment rate of 1.3, outside (0, 1)"},
 		{"treatment at zero", func(d *Design) { d.MDE, d.Relative = -1, true }, "outside (0, 1)"},
 		{"alpha zero", func(d *Design) { d.Alpha = 0 }, "alpha must be in (0, 1)"},
 		{"alpha one", func(d *Design) { d.Alpha = 1 }, "alpha must be in (0, 1)"},
