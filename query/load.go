@@ -155,9 +155,10 @@ type loadPlan struct {
 	sniff   sniffedFile
 	size    int64
 	modTime time.Time
-	kind    string   // "events" or "users"
-	nulls   []string // the values read as missing
-	hash    string   // SHA-256 of the content (fingerprint)
+	kind    string    // "events" or "users"
+	nulls   []string  // the values read as missing
+	hash    string    // SHA-256 of the content (fingerprint)
+	text    *textRead // CSV, TSV and NDJSON: the scan of the file, see load_reconcile.go
 }
 
 func planFile(path, kind string) (loadPlan, error) {
@@ -276,8 +277,23 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 		total += pl.size
 	}
 
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	defer conn.Close()
+	l := &loader{conn: conn, q: conn, req: req, start: start, total: total, files: len(plans), rd: rd, nulls: nulls}
+	defer l.dropTemps()
+	if len(tr.formats) > 0 {
+		// A format DuckDB does not know fails here, before any file is read.
+		if _, err := conn.ExecContext(ctx, "SELECT try_strptime('', "+sqlList(tr.formats)+")"); err != nil {
+			return nil, fmt.Errorf("load: --time-format %q: %w", req.TimeFormat, err)
+		}
+	}
+
 	// Read every file once for its fingerprint, which also finds gzip streams and Parquet
-	// files cut short before anything is loaded.
+	// files cut short, and scans text files' structure (load_reconcile.go), before anything
+	// is loaded.
 	seen := map[string]string{}
 	for _, pl := range append(append([]*loadPlan{}, planPtrs(plans)...), usersPlan) {
 		if pl == nil {
@@ -286,30 +302,15 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("load: %w", err)
 		}
-		h, err := fingerprint(*pl)
-		if err != nil {
+		if err := l.fingerprint(ctx, pl); err != nil {
 			return nil, fmt.Errorf("load %s: %w", pl.path, err)
 		}
-		pl.hash = h
-		if other, dup := seen[h]; dup && !req.AppendAnyway {
+		if other, dup := seen[pl.hash]; dup && !req.AppendAnyway {
 			return nil, fmt.Errorf("load %s: %w: the same content as %s in this load; load one of them (--append-anyway loads both)", pl.path, ErrAlreadyLoaded, other)
 		}
-		seen[h] = pl.path
+		seen[pl.hash] = pl.path
 	}
 
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load: %w", err)
-	}
-	defer conn.Close()
-	l := &loader{conn: conn, q: conn, req: req, start: start, total: total, files: len(plans), rd: rd, nulls: nulls}
-	if len(tr.formats) > 0 {
-		// A format DuckDB does not know fails here, before any file is read.
-		if _, err := conn.ExecContext(ctx, "SELECT try_strptime('', "+sqlList(tr.formats)+")"); err != nil {
-			return nil, fmt.Errorf("load: --time-format %q: %w", req.TimeFormat, err)
-		}
-	}
-	defer l.dropTemps()
 	all := plans
 	if usersPlan != nil {
 		// The users file goes last: its account ids then win over the events' (see
@@ -412,10 +413,9 @@ type preparedFile struct {
 	stage  string // temporary table: one row per record, parsed, with a reason when bad
 	parsed string // instead of a stage: the query reading the file into such rows, with k
 	pairs  string // events files: distinct (user_id, account_id) with first row and last ts
-	gaps   string // CSV/NDJSON: good records before each record the reader could not split
-	header int64  // lines before the first record
 	good   int64
 	bad    int64      // records read but not loaded (events files)
+	blank  int64      // NDJSON: blank lines (no rows)
 	attrs  []userAttr // users files: attribute columns
 	began  time.Time
 	report *FileReport
@@ -473,6 +473,7 @@ type loader struct {
 	seq     int // names this load's temporary tables
 	rd      reading
 	nulls   []string
+	copies  []string // regular copies of irregular text files, removed when the load ends
 }
 
 func (l *loader) init(ctx context.Context) error {
@@ -530,6 +531,9 @@ func (l *loader) dropTemps() {
 	ctx := context.Background()
 	for _, t := range l.temps {
 		l.conn.ExecContext(ctx, "DROP TABLE IF EXISTS temp."+quoteIdent(t))
+	}
+	for _, c := range l.copies {
+		os.Remove(c)
 	}
 }
 

@@ -227,8 +227,20 @@ func coalesceSQL(exprs []string) string {
 }
 
 // prepareEventsFile reads one events file into its stage, outside the transaction, with
-// the (person, account) pairs and line bookkeeping the writing phase needs.
+// the (person, account) pairs the writing phase needs. A text file that DuckDB reads
+// otherwise than its scan is read again from its regular copy (load_reconcile.go).
 func (l *loader) prepareEventsFile(ctx context.Context, pl loadPlan) (*preparedFile, error) {
+	p, err := l.readEventsFile(ctx, pl)
+	if errors.Is(err, errIrregular) {
+		if err := l.writeCopy(&pl); err != nil {
+			return nil, err
+		}
+		p, err = l.readEventsFile(ctx, pl)
+	}
+	return p, err
+}
+
+func (l *loader) readEventsFile(ctx context.Context, pl loadPlan) (*preparedFile, error) {
 	p := &preparedFile{plan: pl, began: time.Now(),
 		report: &FileReport{Path: pl.path, Kind: "events", Format: pl.sniff.format, Gzip: pl.sniff.gzip}}
 	l.progress(pl, PhaseReading, 0)
@@ -269,6 +281,9 @@ func (l *loader) prepareEventsFile(ctx context.Context, pl loadPlan) (*preparedF
 	} else {
 		p.report.Timestamps = rd.time.String()
 	}
+	if err := l.reconcile(ctx, p, staged); err != nil {
+		return nil, err
+	}
 	// One pass over the stage collects (person, account) pairs, counting the good rows on
 	// the way; people and accounts are then read from the pairs, far fewer than the events.
 	p.pairs = l.tempName("pairs")
@@ -284,9 +299,6 @@ func (l *loader) prepareEventsFile(ctx context.Context, pl loadPlan) (*preparedF
 		return nil, fmt.Errorf("load %s: count rows: %w", pl.path, err)
 	}
 	p.bad = staged - p.good
-	if err := l.prepareLines(ctx, p, p.bad); err != nil {
-		return nil, err
-	}
 	l.progress(pl, PhaseUsers, p.good)
 	return p, nil
 }
@@ -383,6 +395,9 @@ func (l *loader) stageEvents(ctx context.Context, p *preparedFile, m *fieldMappi
 		p.stage = l.tempName("stage")
 	}
 	if _, err := l.exec(ctx, "load "+pl.path, stageSQL(src, m, rd, p.stage)); err != nil {
+		if pl.text != nil && pl.text.view() == viewOriginal && ctx.Err() == nil {
+			return 0, fmt.Errorf("%w: %v", errIrregular, err) // read the regular copy instead
+		}
 		return 0, err
 	}
 	if err := l.q.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(p.stage)).Scan(&staged); err != nil {
@@ -428,32 +443,6 @@ func timestampsRead(classes []timeClass, read string) string {
 	return "none readable"
 }
 
-// prepareLines learns the CSV dialect when there are rejected rows to place, and tables
-// the records DuckDB's reader could not split, for lineSQL.
-func (l *loader) prepareLines(ctx context.Context, p *preparedFile, bad int64) error {
-	if p.src.rejectsTable == "" {
-		return nil
-	}
-	var structural int64
-	if err := l.q.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(p.src.rejectsTable)).Scan(&structural); err != nil {
-		return fmt.Errorf("load %s: count unreadable rows: %w", p.plan.path, err)
-	}
-	if bad == 0 && structural == 0 {
-		return nil
-	}
-	header, err := l.readScan(ctx, p.src)
-	if err != nil {
-		return err
-	}
-	p.header = header
-	p.gaps = l.tempName("gaps")
-	// gap = how many good records precede each unsplittable one.
-	_, err = l.exec(ctx, "load "+p.plan.path+": place rejected rows", fmt.Sprintf(`CREATE TEMP TABLE %s AS
-		SELECT line - ? - row_number() OVER (ORDER BY line) AS gap FROM (SELECT DISTINCT line FROM %s)`,
-		quoteIdent(p.gaps), quoteIdent(p.src.rejectsTable)), header)
-	return err
-}
-
 // writeEventsFile writes a staged events file inside the transaction.
 func (l *loader) writeEventsFile(ctx context.Context, p *preparedFile) error {
 	pl, fr := p.plan, p.report
@@ -492,39 +481,11 @@ func (l *loader) writeEventsFile(ctx context.Context, p *preparedFile) error {
 		return err
 	}
 	fr.Rows = fr.Loaded + fr.Rejected
+	if err := l.checkRows(p); err != nil {
+		return err
+	}
 	finishTiming(fr, p.began)
 	return l.recordSource(ctx, pl, fr)
-}
-
-// readScan learns, after a CSV read, the delimiter DuckDB settled on and how many lines
-// precede the first record (the header and any skipped preamble).
-func (l *loader) readScan(ctx context.Context, src *fileSource) (header int64, err error) {
-	if src.rejectsScan == "" || src.kind == jsonFileSource {
-		return 0, nil
-	}
-	if src.pinned != nil {
-		return 1, nil // the header line, delimiter known
-	}
-	var delim string
-	var skip int64
-	var hasHeader bool
-	// The scan table has a row only when the reader rejected something; otherwise ask the
-	// sniffer, with the same options, for the dialect it chose.
-	err = l.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT delimiter, skip_rows, has_header FROM %s LIMIT 1`,
-		quoteIdent(src.rejectsScan))).Scan(&delim, &skip, &hasHeader)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = l.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT Delimiter, SkipRows, HasHeader FROM sniff_csv(%s, %s, ignore_errors = true)`,
-			quoteLiteral(src.plan.path), csvOptions(src.plan))).Scan(&delim, &skip, &hasHeader)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("load %s: read CSV dialect: %w", src.plan.path, err)
-	}
-	src.delim = delim
-	header = skip
-	if hasHeader {
-		header++
-	}
-	return header, nil
 }
 
 // assignIDs gives dense uids to the file's new people and aids to its new accounts, in order
@@ -579,49 +540,25 @@ func (l *loader) addAccounts(ctx context.Context, what, firstSeen string) error 
 	return nil
 }
 
-// lineSQL computes the line of the stage row with 1-based index k. The stage holds the
-// records DuckDB could split, in order; records it could not are in the rejects table by
-// line. Record k therefore sits on line header + k + (number of unsplittable records before
-// it). This is exact when every record is one line; quoted line breaks inside a field (and
-// blank lines in a CSV) shift later line numbers, which is why the raw text is kept too.
-func lineSQL(src *fileSource, k string, header int64, gaps string) string {
-	if src.rejectsTable == "" {
-		return k // Parquet rows and JSON array records are numbered from 1
-	}
-	return fmt.Sprintf("%d + %s + (SELECT count(*) FROM %s g WHERE g.gap < %s)", header, k, quoteIdent(gaps), k)
-}
-
 // writeRejected copies the stage's bad rows, and the rows DuckDB's reader could not split,
-// into rejected with their lines.
+// into rejected with their lines: text files through their scan (load_reconcile.go),
+// Parquet rows and JSON array records by their number.
 func (l *loader) writeRejected(ctx context.Context, p *preparedFile) error {
 	src := p.src
-	what := "load " + src.plan.path + ": write rejected rows"
 	now := time.Now().UTC()
+	if p.plan.text != nil && src.rejectsTable != "" {
+		return l.writeTextRejected(ctx, p, src.plan.path, now)
+	}
 	if p.parsed != "" && p.bad == 0 {
 		return nil // nothing to write, and finding that out would read the file again
-	}
-	line := "k"
-	if p.gaps != "" {
-		line = lineSQL(src, "k", p.header, p.gaps)
-	} else if src.rejectsTable != "" {
-		line = fmt.Sprintf("%d + k", p.header)
 	}
 	k := "k"
 	if p.parsed == "" {
 		k = fmt.Sprintf("rowid - (SELECT min(rowid) FROM %s) + 1", p.rows())
 	}
-	if _, err := l.exec(ctx, what, fmt.Sprintf(`INSERT INTO rejected (source, line, reason, raw, loaded_at)
-		SELECT ?, %[1]s, reason, %[2]s, ? FROM (SELECT %[4]s AS k, reason, raw FROM %[3]s WHERE reason IS NOT NULL AND reason <> ?)`,
-		line, src.rawText("raw"), p.rows(), k),
-		src.plan.path, now, blankRow); err != nil {
-		return err
-	}
-	if src.rejectsTable == "" {
-		return nil
-	}
-	_, err := l.exec(ctx, what, fmt.Sprintf(`INSERT INTO rejected (source, line, reason, raw, loaded_at)
-		SELECT ?, line, %s, trim(csv_line, chr(10) || chr(13)), ?
-		FROM (SELECT line, min(CAST(error_type AS VARCHAR)) AS error_type, first(csv_line) AS csv_line FROM %s GROUP BY line)`,
-		structuralReasonSQL("error_type", src.kind == jsonFileSource), quoteIdent(src.rejectsTable)), src.plan.path, now)
+	_, err := l.exec(ctx, "load "+src.plan.path+": write rejected rows", fmt.Sprintf(`INSERT INTO rejected (source, line, reason, raw, loaded_at)
+		SELECT ?, k, reason, %[1]s, ? FROM (SELECT %[3]s AS k, reason, raw FROM %[2]s WHERE reason IS NOT NULL AND reason <> ?)`,
+		src.rawText("raw"), p.rows(), k),
+		src.plan.path, now, blankRow)
 	return err
 }

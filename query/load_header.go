@@ -11,10 +11,10 @@ import (
 	"strings"
 )
 
-// maxHeaderLine bounds the header line read when DuckDB's sniffer cannot read a file.
+// maxHeaderLine bounds the header line read in Go.
 const maxHeaderLine = 1 << 20
 
-// maxRowBytes is the longest line the pinned reader reads; longer lines are rejected rows.
+// maxRowBytes is the longest line the reader reads; longer lines are rejected rows.
 const maxRowBytes = 16 << 20
 
 // csvHeader is a CSV header read in Go, with the delimiter it shows.
@@ -26,27 +26,10 @@ type csvHeader struct {
 // readCSVHeader reads the first line of a (possibly gzip'd) CSV or TSV file and splits it
 // with the delimiter that gives the most fields (comma, tab, semicolon, pipe).
 func readCSVHeader(pl loadPlan) (csvHeader, error) {
-	f, err := os.Open(pl.path)
+	line, err := readHeaderLine(pl)
 	if err != nil {
 		return csvHeader{}, err
 	}
-	defer f.Close()
-	var r io.Reader = f
-	if pl.sniff.gzip {
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			return csvHeader{}, fmt.Errorf("gzip: %w", err)
-		}
-		defer zr.Close()
-		r = zr
-	}
-	br := bufio.NewReaderSize(r, maxHeaderLine)
-	line, err := br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		return csvHeader{}, fmt.Errorf("line 1 is longer than %d KB without a line break: not a CSV or TSV file with a header line", maxHeaderLine>>10)
-	}
-	line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
-	line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
 	delim := byte(',')
 	if pl.sniff.format == FormatTSV {
 		delim = '\t'
@@ -57,6 +40,41 @@ func readCSVHeader(pl loadPlan) (csvHeader, error) {
 			delim, best = d, n
 		}
 	}
+	return splitHeader(line, delim)
+}
+
+// readHeaderLine reads the first line of a (possibly gzip'd) text file, without its line
+// ending and byte order mark.
+func readHeaderLine(pl loadPlan) ([]byte, error) {
+	f, err := os.Open(pl.path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if pl.sniff.gzip {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		defer zr.Close()
+		r = zr
+	}
+	br := bufio.NewReaderSize(r, maxHeaderLine)
+	line, err := br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		return nil, fmt.Errorf("line 1 is longer than %d KB without a line break: not a CSV or TSV file with a header line", maxHeaderLine>>10)
+	}
+	if cr := bytes.IndexByte(line, '\r'); cr >= 0 {
+		line = line[:cr] // CRLF, or a file whose lines end in CR
+	}
+	line = bytes.TrimSuffix(line, []byte("\n"))
+	return bytes.TrimPrefix(line, []byte("\xef\xbb\xbf")), nil
+}
+
+// splitHeader splits a header line into column names as DuckDB would give them: an empty
+// one is column<i>, a repeated one gets _<n>.
+func splitHeader(line []byte, delim byte) (csvHeader, error) {
 	cr := csv.NewReader(bytes.NewReader(line))
 	cr.Comma = rune(delim)
 	cr.LazyQuotes = true
@@ -64,7 +82,6 @@ func readCSVHeader(pl loadPlan) (csvHeader, error) {
 	if err != nil {
 		return csvHeader{}, fmt.Errorf("line 1: cannot read the header: %v", err)
 	}
-	// Names as DuckDB would give them: an empty one is column<i>, a repeated one gets _<n>.
 	seen := map[string]int{}
 	for i, name := range fields {
 		if strings.TrimSpace(name) == "" {
@@ -79,14 +96,4 @@ func readCSVHeader(pl loadPlan) (csvHeader, error) {
 		fields[i] = name
 	}
 	return csvHeader{names: fields, delim: delim}, nil
-}
-
-// options are read_csv's options reading the file with this header and no sniffing.
-func (h csvHeader) options() string {
-	cols := make([]string, len(h.names))
-	for i, n := range h.names {
-		cols[i] = quoteLiteral(n) + ": 'VARCHAR'"
-	}
-	return fmt.Sprintf(`auto_detect = false, columns = {%s}, delim = %s, quote = '"', escape = '"', max_line_size = %d`,
-		strings.Join(cols, ", "), quoteLiteral(string(h.delim)), maxRowBytes)
 }

@@ -42,9 +42,9 @@ type fileSource struct {
 	delim                     string
 	// rowNumber, when the reader has one, is the 0-based row of a record in the file.
 	rowNumber string
-	// pinned, when set, is the header read here and the dialect given to DuckDB's reader
-	// (its sniffer could not read the file).
-	pinned *csvHeader
+	// pinned says that the columns are the header as read in Go, all text: DuckDB's
+	// sniffer could not read the file.
+	pinned bool
 }
 
 func (src *fileSource) columnNames() []string {
@@ -76,7 +76,7 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 // csvOptions are the read_csv options shared by the sniffing and the reading of a file.
 func csvOptions(pl loadPlan) string {
 	opts := []string{"header = true"}
-	if pl.sniff.gzip {
+	if pl.readGzip() {
 		opts = append(opts, "compression = 'gzip'")
 	} else {
 		opts = append(opts, "compression = 'none'")
@@ -95,14 +95,14 @@ func csvOptions(pl loadPlan) string {
 
 // jsonCompressionOption is compressionOption for read_json, which spells "none" differently.
 func jsonCompressionOption(pl loadPlan) string {
-	if pl.sniff.gzip {
+	if pl.readGzip() {
 		return "compression = 'gzip'"
 	}
 	return "compression = 'uncompressed'"
 }
 
 func compressionOption(pl loadPlan) string {
-	if pl.sniff.gzip {
+	if pl.readGzip() {
 		return "compression = 'gzip'"
 	}
 	return "compression = 'none'"
@@ -114,49 +114,41 @@ func (l *loader) openSource(ctx context.Context, pl loadPlan, typedCSV bool) (*f
 	path := quoteLiteral(pl.path)
 	switch pl.sniff.format {
 	case FormatCSV, FormatTSV:
+		// The dialect was settled, and the file scanned, by its fingerprint (load_reconcile.go):
+		// DuckDB reads it (or its regular copy) with that dialect, every column as text, and
+		// its sniffer only types the columns.
+		t := pl.text
 		src.rejectsTable, src.rejectsScan = l.tempName("rejects"), l.tempName("scan")
-		// The header line read here first: a file that is one long line is no CSV with a
-		// header, and saying so beats the sniffer's guesses.
-		hdr, herr := readCSVHeader(pl)
-		if herr != nil {
-			return nil, fmt.Errorf("load %s: %w", pl.path, herr)
-		}
-		sniffed, err := l.describe(ctx, fmt.Sprintf("read_csv(%s, %s, ignore_errors = true)", path, csvOptions(pl)))
-		if err != nil {
-			// DuckDB's sniffer gives up on some files (a line longer than it reads, quotes
-			// it cannot place). Read the header here and pin the dialect instead: every
-			// column as text, the delimiter the header shows, RFC 4180 quotes; the reader
-			// then rejects the lines it cannot read, one by one.
-			src.pinned = &hdr
+		src.delim = string(t.dialect.delim)
+		path := quoteLiteral(pl.readPath())
+		opts := csvOptions(pl) + ", " + t.dialect.options()
+		sniffed, err := l.describe(ctx, fmt.Sprintf("read_csv(%s, %s, ignore_errors = true)", path, opts))
+		if err != nil || len(sniffed) != t.scan.columns {
+			// DuckDB's sniffer gives up on some files (a line longer than it reads, a sample
+			// it cannot type): the columns are then the header line's, all text.
+			if len(t.header.names) != t.scan.columns {
+				return nil, fmt.Errorf("load %s: line 1: cannot read the header (%d names for %d fields)", pl.path, len(t.header.names), t.scan.columns)
+			}
+			src.pinned = true
 			sniffed = nil
-			for _, name := range hdr.names {
+			for _, name := range t.header.names {
 				sniffed = append(sniffed, fileColumn{name: name, typ: "VARCHAR"})
 			}
-			src.delim = string(hdr.delim)
-			if typedCSV {
-				src.columns = sniffed
-			} else {
-				for _, c := range sniffed {
-					src.columns = append(src.columns, fileColumn{name: c.name, typ: "VARCHAR", sniffed: "VARCHAR"})
-				}
-			}
-			src.reader = fmt.Sprintf("read_csv(%s, %s, %s, store_rejects = true, rejects_table = %s, rejects_scan = %s)",
-				path, csvOptions(pl), hdr.options(), quoteLiteral(src.rejectsTable), quoteLiteral(src.rejectsScan))
-			return src, nil
 		}
-		if typedCSV {
+		rejects := fmt.Sprintf("store_rejects = true, rejects_table = %s, rejects_scan = %s", quoteLiteral(src.rejectsTable), quoteLiteral(src.rejectsScan))
+		if typedCSV && !src.pinned {
 			// A users file: attribute columns keep the types DuckDB's sniffer gives them,
 			// and a value that does not fit its column is a rejected row.
 			src.columns = sniffed
-			src.reader = fmt.Sprintf("read_csv(%s, %s, store_rejects = true, rejects_table = %s, rejects_scan = %s)",
-				path, csvOptions(pl), quoteLiteral(src.rejectsTable), quoteLiteral(src.rejectsScan))
+			src.reader = fmt.Sprintf("read_csv(%s, %s, %s)", path, opts, rejects)
 			return src, nil
 		}
-		for _, c := range sniffed {
+		cols := make([]string, len(sniffed))
+		for i, c := range sniffed {
 			src.columns = append(src.columns, fileColumn{name: c.name, typ: "VARCHAR", sniffed: c.typ})
+			cols[i] = quoteLiteral(c.name) + ": 'VARCHAR'"
 		}
-		src.reader = fmt.Sprintf("read_csv(%s, %s, all_varchar = true, store_rejects = true, rejects_table = %s, rejects_scan = %s)",
-			path, csvOptions(pl), quoteLiteral(src.rejectsTable), quoteLiteral(src.rejectsScan))
+		src.reader = fmt.Sprintf("read_csv(%s, %s, auto_detect = false, columns = {%s}, %s)", path, opts, strings.Join(cols, ", "), rejects)
 	case FormatParquet:
 		src.reader = fmt.Sprintf("read_parquet(%s)", path)
 		cols, err := l.describe(ctx, src.reader)
@@ -183,7 +175,7 @@ func (l *loader) openSource(ctx context.Context, pl loadPlan, typedCSV bool) (*f
 			columns = {'line': 'VARCHAR'}, header = false, auto_detect = false, delim = chr(1),
 			quote = '', escape = '', max_line_size = 268435456, %s%s,
 			store_rejects = true, rejects_table = %s, rejects_scan = %s))`,
-			path, compressionOption(pl), enc, quoteLiteral(src.rejectsTable), quoteLiteral(src.rejectsScan))
+			quoteLiteral(pl.readPath()), compressionOption(pl), enc, quoteLiteral(src.rejectsTable), quoteLiteral(src.rejectsScan))
 	case FormatJSON:
 		src.kind = jsonFileSource
 		src.reader = fmt.Sprintf(`(SELECT CAST(json AS VARCHAR) AS line, json AS j

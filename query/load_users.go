@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -23,6 +24,17 @@ type userAttr struct{ col, name, typ string }
 // user appears on several rows the last row wins and the earlier ones are rejected as
 // duplicates; re-loading a users file with Replace applies it again.
 func (l *loader) prepareUsersFile(ctx context.Context, pl loadPlan) (*preparedFile, error) {
+	p, err := l.readUsersFile(ctx, pl)
+	if errors.Is(err, errIrregular) {
+		if err := l.writeCopy(&pl); err != nil {
+			return nil, err
+		}
+		p, err = l.readUsersFile(ctx, pl)
+	}
+	return p, err
+}
+
+func (l *loader) readUsersFile(ctx context.Context, pl loadPlan) (*preparedFile, error) {
 	p := &preparedFile{plan: pl, began: time.Now(),
 		report: &FileReport{Path: pl.path, Kind: "users", Format: pl.sniff.format, Gzip: pl.sniff.gzip, Flavour: "users"}}
 	l.progress(pl, PhaseReading, 0)
@@ -37,7 +49,7 @@ func (l *loader) prepareUsersFile(ctx context.Context, pl loadPlan) (*preparedFi
 		return nil, fmt.Errorf("load users %s: %w: no user id column among %s; name it user_id",
 			pl.path, ErrNoColumns, quoteList(cs.names, 30))
 	}
-	if src.plan.sniff.format == FormatCSV || src.plan.sniff.format == FormatTSV {
+	if (src.plan.sniff.format == FormatCSV || src.plan.sniff.format == FormatTSV) && !src.pinned {
 		// Ids keep their leading zeros: read the id column as text.
 		src.reader = strings.Replace(src.reader, "store_rejects = true",
 			fmt.Sprintf("types = {%s: 'VARCHAR'}, store_rejects = true", quoteLiteral(idCol)), 1)
@@ -74,6 +86,9 @@ func (l *loader) prepareUsersFile(ctx context.Context, pl loadPlan) (*preparedFi
 		SELECT *, CASE WHEN __user IS NULL THEN %s END AS reason
 		FROM (SELECT %s, %s AS raw FROM %s)`,
 		quoteIdent(p.stage), quoteLiteral(ReasonNoUser), strings.Join(sel, ", "), src.rawExpr(), src.reader)); err != nil {
+		if pl.text != nil && pl.text.view() == viewOriginal && ctx.Err() == nil {
+			return nil, fmt.Errorf("%w: %v", errIrregular, err) // read the regular copy instead
+		}
 		return nil, err
 	}
 	if _, err := l.exec(ctx, what, fmt.Sprintf(`UPDATE %[1]s SET reason = ? WHERE reason IS NULL
@@ -86,7 +101,7 @@ func (l *loader) prepareUsersFile(ctx context.Context, pl loadPlan) (*preparedFi
 		count(*) FILTER (WHERE reason IS NOT NULL) FROM %s`, quoteIdent(p.stage))).Scan(&p.good, &bad); err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	if err := l.prepareLines(ctx, p, bad); err != nil {
+	if err := l.reconcile(ctx, p, p.good+bad); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -145,6 +160,9 @@ func (l *loader) writeUsersFile(ctx context.Context, p *preparedFile) error {
 		return err
 	}
 	fr.Rows = fr.Loaded + fr.Rejected
+	if err := l.checkRows(p); err != nil {
+		return err
+	}
 	finishTiming(fr, p.began)
 	return l.recordSource(ctx, pl, fr)
 }

@@ -64,9 +64,10 @@ Missing values: empty, NA, N/A, NULL, null, None, nan, NaN and \N are missing in
 column; --null TEXT adds a word, --null '' keeps only the empty value missing. A row
 without a user id is rejected.
 
-Rows that cannot be loaded (no user id, unreadable timestamp, broken JSON, wrong column
-count, …) are rejected: counted, shown with their file and line, and kept in the store's
-rejected table. A load where a file rejects more than --max-rejected of its rows (5%)
+Rows that cannot be loaded (no user id, unreadable timestamp, broken JSON, a quote that
+never closes, wrong column count, …) are rejected: counted, shown with their file and line,
+and kept in the store's rejected table. Each CSV line is accounted for on its own: a broken
+line never takes its neighbours with it, and lines ending in LF, CRLF or CR are all read. A load where a file rejects more than --max-rejected of its rows (5%)
 reports, then fails and leaves the store unchanged.
 
 A file already in the store is refused: the same absolute path, or the same content under
