@@ -2,11 +2,15 @@ package sim
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/segments"
 )
 
@@ -227,5 +231,61 @@ func TestReplayExamplesAndCancel(t *testing.T) {
 	cancel()
 	if _, err := Run(ctx, store, cs, Options{}); err == nil {
 		t.Error("a cancelled replay succeeded")
+	}
+}
+
+// Everyone reached is kept, not only the examples: copying or exporting "the people
+// reached" from the Timeline takes the whole group.
+func TestReplayKeepsEveryoneReached(t *testing.T) {
+	const people = 3*MaxExamples + 5 // more than the examples hold
+	var b strings.Builder
+	b.WriteString("user_id,event,timestamp,account_id,revenue,properties\n")
+	for i := range people {
+		// p00 … : everyone adds to cart; every third person also browses the same hour,
+		// so both campaigns send to them that day (a collision).
+		fmt.Fprintf(&b, "p%02d,add_to_cart,2026-05-01T10:00:00Z,,,{}\n", i)
+		if i%3 == 0 {
+			fmt.Fprintf(&b, "p%02d,product_view,2026-05-01T10:30:00Z,,,{}\n", i)
+		}
+	}
+	// A later event puts as_of past every send (it is the latest event's time).
+	b.WriteString("zz,page_view,2026-05-03T00:00:00Z,,,{}\n")
+	path := filepath.Join(t.TempDir(), "events.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	store, err := query.Open(ctx, "", query.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	if _, err := store.Load(ctx, query.LoadRequest{Paths: []string{path}}); err != nil {
+		t.Fatal(err)
+	}
+	cs := readCampaigns(t, "collide/cart.yaml", "collide/browse.yaml")
+	r, err := Run(ctx, store, cs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var everyone, thirds []int32
+	for i := range int32(people) {
+		everyone = append(everyone, i)
+		if i%3 == 0 {
+			thirds = append(thirds, i)
+		}
+	}
+	cart := r.Campaigns[0]
+	if cart.Reached != people || !reflect.DeepEqual(cart.ReachedPeople, everyone) {
+		t.Errorf("cart reached %d, people %v; want all %d", cart.Reached, cart.ReachedPeople, people)
+	}
+	if len(cart.Examples) != MaxExamples || !reflect.DeepEqual(cart.Examples, everyone[:MaxExamples]) {
+		t.Errorf("cart examples %v, want the first %d", cart.Examples, MaxExamples)
+	}
+	if browse := r.Campaigns[1]; !reflect.DeepEqual(browse.ReachedPeople, thirds) {
+		t.Errorf("browse reached %v, want %v", browse.ReachedPeople, thirds)
+	}
+	if !reflect.DeepEqual(r.CollidedPeople, thirds) || !reflect.DeepEqual(r.CollisionExamples, thirds[:MaxExamples]) {
+		t.Errorf("collided %v (examples %v), want %v", r.CollidedPeople, r.CollisionExamples, thirds)
 	}
 }

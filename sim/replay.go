@@ -101,6 +101,9 @@ type CampaignReplay struct {
 	// Examples are the first people (by uid) the campaign sent a message to, at most
 	// MaxExamples: people to open a timeline for.
 	Examples []int32
+	// ReachedPeople is everyone the campaign sent a message to, by uid ascending: what
+	// copying or exporting "the people reached" takes, not only the examples.
+	ReachedPeople []int32
 }
 
 // MaxExamples bounds the example people a replay keeps per list.
@@ -170,6 +173,8 @@ type Replay struct {
 	UnknownTZ int
 	// CollisionExamples are the first people (by uid) with a collision, at most MaxExamples.
 	CollisionExamples []int32
+	// CollidedPeople is everyone with a collision, by uid ascending.
+	CollidedPeople []int32
 	// Warnings name event names the campaigns use that no event in the store carries.
 	Warnings []string
 	Elapsed  time.Duration
@@ -343,6 +348,7 @@ func (t *tally) add(js []Journey, unknownTZ bool) {
 		if t.reached[ci] {
 			c := t.r.Campaigns[ci]
 			c.Reached++
+			c.ReachedPeople = append(c.ReachedPeople, js[0].UID)
 			if len(c.Examples) < MaxExamples {
 				c.Examples = append(c.Examples, js[0].UID)
 			}
@@ -358,8 +364,11 @@ func (t *tally) add(js []Journey, unknownTZ bool) {
 	if anyReach {
 		t.r.Reached++
 	}
-	if t.collisions() && len(t.r.CollisionExamples) < MaxExamples {
-		t.r.CollisionExamples = append(t.r.CollisionExamples, js[0].UID)
+	if t.collisions() {
+		t.r.CollidedPeople = append(t.r.CollidedPeople, js[0].UID)
+		if len(t.r.CollisionExamples) < MaxExamples {
+			t.r.CollisionExamples = append(t.r.CollisionExamples, js[0].UID)
+		}
 	}
 }
 

@@ -763,21 +763,26 @@ func (m Model) pickerReturn() view {
 	return viewReplay
 }
 
-// takePeople copies the ids of every person listed (f empty), or exports them all.
+// takePeople copies the ids of everyone the shown campaign reached (f empty), or exports
+// them all: the whole group, not only the examples the picker lists.
 func (m *Model) takePeople(f memberlist.Format) tea.Cmd {
-	if m.pickBusy != "" || len(m.people) == 0 || m.engine == nil {
+	if m.pickBusy != "" || m.replay == nil || m.engine == nil {
+		return nil
+	}
+	c := m.replay.Campaigns[m.shown]
+	if len(c.ReachedPeople) == 0 {
 		return nil
 	}
 	if f != "" && m.deps.Dir == "" {
 		m.pickStatus = "✗ exporting is off: no workspace folder (start with --segments DIR)"
 		return nil
 	}
-	ids := make([]uint32, len(m.people))
-	for i, p := range m.people {
-		ids[i] = uint32(p.uid)
+	ids := make([]uint32, len(c.ReachedPeople))
+	for i, u := range c.ReachedPeople {
+		ids[i] = uint32(u)
 	}
 	set := query.NewMemberSet(ids...)
-	name := m.replay.Campaigns[m.shown].Campaign.Name
+	name := c.Campaign.Name
 	id, eng, ctx, asOf, dir, show := m.personID, m.engine, m.ctx, m.replay.AsOf, m.deps.Dir, m.deps.ShowPath
 	m.pickStatus = ""
 	if f == "" {
@@ -785,15 +790,15 @@ func (m *Model) takePeople(f memberlist.Format) tea.Cmd {
 		return func() tea.Msg {
 			text, n, err := memberlist.CopyText(ctx, eng, set, segments.UnitUser)
 			return pickDoneMsg{id: id, copy: text, err: err,
-				status: fmt.Sprintf("copied all %s ids to the clipboard (OSC 52)", format.Count(int64(n)))}
+				status: fmt.Sprintf("copied the ids of all %s people reached to the clipboard (OSC 52)", format.Count(int64(n)))}
 		}
 	}
 	m.pickBusy = "exporting people"
 	return func() tea.Msg {
-		path, n, err := memberlist.Export(ctx, eng, set, segments.UnitUser, asOf, dir, name+"-people", f)
+		path, n, err := memberlist.Export(ctx, eng, set, segments.UnitUser, asOf, dir, name+"-reached", f)
 		if show != nil {
 			path = show(path)
 		}
-		return pickDoneMsg{id: id, err: err, status: fmt.Sprintf("wrote all %s people to %s", format.Count(int64(n)), path)}
+		return pickDoneMsg{id: id, err: err, status: fmt.Sprintf("wrote all %s people reached to %s", format.Count(int64(n)), path)}
 	}
 }

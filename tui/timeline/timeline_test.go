@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/segscope/segscope/tui/layout"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,8 +18,10 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/segscope/segscope/demo"
+	"github.com/segscope/segscope/report/format"
 	sampledata "github.com/segscope/segscope/sample-data"
 	"github.com/segscope/segscope/sim"
+	"github.com/segscope/segscope/tui/layout"
 	"github.com/segscope/segscope/tui/theme"
 )
 
@@ -245,7 +246,8 @@ func TestNoWorkspace(t *testing.T) {
 }
 
 // TestPeopleListedAreCopiedWhole: the people a replay lists are a member list like the
-// others: esc stops typing an id, c copies every listed id, and a person's timeline scrolls
+// others: esc stops typing an id, c copies the ids of everyone the campaign reached (not
+// only the examples listed), and a person's timeline scrolls
 // sideways to the properties its events carry.
 func TestPeopleListedAreCopiedWhole(t *testing.T) {
 	tm := start(t, 80, 24)
@@ -255,17 +257,19 @@ func TestPeopleListedAreCopiedWhole(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: 'p', Text: "p"})
 	waitFor(t, tm, "last seen")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape}) // stop typing: the list's keys work
-	waitFor(t, tm, "c copies all")
+	waitFor(t, tm, "c copies the ids of all")
 	tm.Send(tea.KeyPressMsg{Code: 'c', Text: "c"})
-	waitFor(t, tm, "copied all")
+	waitFor(t, tm, "copied the ids of all")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitFor(t, tm, "journey starts")
 	for range 4 {
 		tm.Send(tea.KeyPressMsg{Code: 'l', Text: "l"})
 	}
 	r := final(t, tm)
-	if !strings.Contains(r.m.pickStatus, fmt.Sprintf("copied all %d ids", len(r.m.people))) || len(r.m.people) == 0 {
-		t.Errorf("after c: %q (%d people listed)", r.m.pickStatus, len(r.m.people))
+	reached := r.m.replay.Campaigns[r.m.shown].Reached
+	if !strings.Contains(r.m.pickStatus, fmt.Sprintf("copied the ids of all %s people reached", format.Count(int64(reached)))) ||
+		reached <= len(r.m.people) {
+		t.Errorf("after c: %q (%d people listed, %d reached)", r.m.pickStatus, len(r.m.people), reached)
 	}
 	if r.m.lines.Left() == 0 {
 		t.Error("the person's timeline did not scroll sideways")

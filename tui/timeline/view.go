@@ -550,7 +550,12 @@ func (m Model) pickerHead(w int) []string {
 	lines := []string{ansi.Truncate(th.Heading.Render("Pick a person")+th.Subtle.Render(" · "+safe.Text(name)), w, "…")}
 	hint := "type to filter the people listed (the first reached, and with collisions) · enter opens the one highlighted, or looks a typed id up · esc stops typing"
 	if !m.picker.Filtering() {
-		hint = fmt.Sprintf("enter opens · / types an id · c copies all %d ids · x/X export them all to CSV/Parquet · esc back", len(m.people))
+		reached := 0
+		if m.replay != nil {
+			reached = len(m.replay.Campaigns[m.shown].ReachedPeople)
+		}
+		hint = fmt.Sprintf("enter opens · / types an id · c copies the ids of all %s people reached · x/X export them to CSV/Parquet · esc back",
+			format.Count(int64(reached)))
 	}
 	lines = append(lines, strings.Split(layout.Wrap(th.Subtle.Render(hint), w), "\n")...)
 	switch {
