@@ -44,6 +44,10 @@ const MaxWorkspaceFiles = 10000
 // names and campaign names are each unique; `segment:` references and campaign triggers
 // must name a segment of the workspace, without cycles.
 //
+// A folder named "segments" with no campaigns in it takes its campaigns from a "campaigns"
+// folder beside it: that is how `segscope gen` and sample-data lay a workspace out, and
+// `--segments shop/segments` should replay shop/campaigns rather than show none.
+//
 // The workspace holds everything that parsed; the error, an ErrorList, reports every
 // problem in every file.
 func LoadWorkspace(dir string) (*Workspace, error) {
@@ -51,6 +55,25 @@ func LoadWorkspace(dir string) (*Workspace, error) {
 	var segs []*Segment
 	var camps []*Campaign
 	count := 0
+	walk := func(dir string, campaignsOnly bool) {
+		walkFolder(dir, campaignsOnly, &count, &errs, &segs, &camps)
+	}
+	walk(dir, false)
+	if len(camps) == 0 && filepath.Base(filepath.Clean(dir)) == "segments" {
+		beside := filepath.Join(filepath.Dir(filepath.Clean(dir)), "campaigns")
+		if info, err := os.Stat(beside); err == nil && info.IsDir() {
+			walk(beside, true)
+		}
+	}
+	w, err := NewWorkspace(segs, camps)
+	w.Dir = dir
+	errs.addErr(Pos{File: dir}, err)
+	return w, errs.Err()
+}
+
+// walkFolder reads the YAML files under dir into segs and camps (every file a campaign file
+// when campaignsOnly), counting files against MaxWorkspaceFiles.
+func walkFolder(dir string, campaignsOnly bool, count *int, errs *ErrorList, segs *[]*Segment, camps *[]*Campaign) {
 	walkErr := filepath.WalkDir(dir, func(path string, de fs.DirEntry, err error) error {
 		if err != nil {
 			errs.add(Pos{File: path}, "%v", err)
@@ -73,27 +96,23 @@ func LoadWorkspace(dir string) (*Workspace, error) {
 		if ext != ".yaml" && ext != ".yml" {
 			return nil
 		}
-		if count++; count > MaxWorkspaceFiles {
-			if count == MaxWorkspaceFiles+1 {
+		if *count++; *count > MaxWorkspaceFiles {
+			if *count == MaxWorkspaceFiles+1 {
 				errs.add(Pos{File: dir}, "more than %d YAML files; the rest are not read", MaxWorkspaceFiles)
 			}
 			return fs.SkipAll
 		}
 		rel, _ := filepath.Rel(dir, path)
-		inCampaigns := slices.Contains(strings.Split(filepath.ToSlash(filepath.Dir(rel)), "/"), "campaigns")
+		inCampaigns := campaignsOnly || slices.Contains(strings.Split(filepath.ToSlash(filepath.Dir(rel)), "/"), "campaigns")
 		s, c, err := readWorkspaceFile(path, inCampaigns)
 		errs.addErr(Pos{File: path}, err)
-		segs = append(segs, s...)
-		camps = append(camps, c...)
+		*segs = append(*segs, s...)
+		*camps = append(*camps, c...)
 		return nil
 	})
 	if walkErr != nil {
 		errs.add(Pos{File: dir}, "read workspace: %v", walkErr)
 	}
-	w, err := NewWorkspace(segs, camps)
-	w.Dir = dir
-	errs.addErr(Pos{File: dir}, err)
-	return w, errs.Err()
 }
 
 func readWorkspaceFile(path string, campaign bool) ([]*Segment, []*Campaign, error) {

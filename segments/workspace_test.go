@@ -1,6 +1,7 @@
 package segments
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -106,5 +107,39 @@ func TestValidateVocabulary(t *testing.T) {
 	}, "\n")
 	if err := w.Validate(bad); err == nil || err.Error() != want {
 		t.Fatalf("got:\n%v\nwant:\n%s", err, want)
+	}
+}
+
+// A "segments" folder takes its campaigns from the "campaigns" folder beside it (the
+// layout gen writes); another folder name does not reach outside itself.
+func TestLoadWorkspaceCampaignsBeside(t *testing.T) {
+	root := t.TempDir()
+	write := func(rel, text string) {
+		p := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seg := "name: carts\nwhere: {did: add_to_cart, in_last: 7d}\n"
+	// No trigger: key: a file in a campaigns folder is a campaign by where it lies.
+	camp := "name: nudge\ntrigger: {segment: carts}\nsteps:\n  - {wait: 1h, send: email}\n"
+	write("shop/segments/carts.yaml", seg)
+	write("shop/campaigns/nudge.yaml", camp)
+	write("other/defs/carts.yaml", seg)
+	write("other/campaigns/nudge.yaml", camp)
+
+	w, err := LoadWorkspace(filepath.Join(root, "shop", "segments"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Segments) != 1 || w.Campaign("nudge") == nil || len(w.Campaigns) != 1 {
+		t.Errorf("shop/segments: %d segments, campaigns %v; want carts and nudge", len(w.Segments), w.Campaigns)
+	}
+	w, err = LoadWorkspace(filepath.Join(root, "other", "defs"))
+	if err != nil || len(w.Campaigns) != 0 || len(w.Segments) != 1 {
+		t.Errorf("other/defs: %d campaigns (%v); want none", len(w.Campaigns), err)
 	}
 }
