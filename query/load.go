@@ -28,10 +28,17 @@ type LoadRequest struct {
 	// again, next to it (identical rows are then duplicates).
 	AppendAnyway bool
 	// LimitRejected makes a load whose files reject more than MaxRejected of their rows
-	// (a share, 0.05 = 5%) fail after the report is made: the store is then unchanged, and
-	// Load returns the report with ErrTooManyRejected.
+	// (a share, 0.05 = 5%) as malformed fail after the report is made: the store is then
+	// unchanged, and Load returns the report with ErrTooManyRejected. Rows without a user
+	// id are not malformed (see LimitAnonymous).
 	LimitRejected bool
 	MaxRejected   float64
+	// LimitAnonymous does the same for rows without a user id (guest purchases, anonymous
+	// visits: a quarter of UCI Online Retail), over MaxAnonymous of a file's rows. They are
+	// rejected ("no user id"), counted apart from malformed rows, and the report warns of
+	// them in words: they are in no segment.
+	LimitAnonymous bool
+	MaxAnonymous   float64
 	// TimeFormat says how timestamps are written (see ParseTimeFormat): "" reads them
 	// automatically and refuses a column that could be misread.
 	TimeFormat string
@@ -379,8 +386,8 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 		}
 		rep.Rejected += fr.Rejected
 	}
-	if req.LimitRejected {
-		if err := rejectedOverLimit(rep, req.MaxRejected); err != nil {
+	if req.LimitRejected || req.LimitAnonymous {
+		if err := rejectedOverLimit(rep, req); err != nil {
 			rep.Seconds = time.Since(start).Seconds()
 			return rep, err // the deferred Rollback leaves the store as it was
 		}
@@ -415,6 +422,7 @@ type preparedFile struct {
 	pairs  string // events files: distinct (user_id, account_id) with first row and last ts
 	good   int64
 	bad    int64      // records read but not loaded (events files)
+	who    string     // the columns naming the person, for messages
 	blank  int64      // NDJSON: blank lines (no rows)
 	attrs  []userAttr // users files: attribute columns
 	began  time.Time
@@ -550,24 +558,44 @@ func (l *loader) exec(ctx context.Context, what, query string, args ...any) (int
 // LoadRequest.MaxRejected allows; the store is unchanged.
 var ErrTooManyRejected = errors.New("too many rejected rows")
 
-// rejectedOverLimit says which files rejected more than max of their rows.
-func rejectedOverLimit(rep *LoadReport, max float64) error {
+// rejectedOverLimit says which files rejected more of their rows than the request allows:
+// malformed rows against MaxRejected, rows without a user id against MaxAnonymous.
+func rejectedOverLimit(rep *LoadReport, req LoadRequest) error {
 	files := append([]FileReport{}, rep.Files...)
 	if rep.Users != nil {
 		files = append(files, *rep.Users)
 	}
 	var over []string
+	flags := map[string]bool{}
 	for _, fr := range files {
-		if fr.Rows > 0 && float64(fr.Rejected) > max*float64(fr.Rows) {
-			over = append(over, fmt.Sprintf("%s rejected %s of %s rows (%.1f%%)", fr.Path, countWord(fr.Rejected), countWord(fr.Rows),
-				100*float64(fr.Rejected)/float64(fr.Rows)))
+		if fr.Rows == 0 {
+			continue
+		}
+		anonymous := fr.RejectedByReason[ReasonNoUser]
+		malformed := fr.Rejected - anonymous
+		share := func(n int64) string {
+			return fmt.Sprintf("%s of %s rows (%.1f%%)", countWord(n), countWord(fr.Rows), 100*float64(n)/float64(fr.Rows))
+		}
+		if req.LimitRejected && float64(malformed) > req.MaxRejected*float64(fr.Rows) {
+			over = append(over, fmt.Sprintf("%s rejected %s as malformed, over the %g%% allowed", fr.Path, share(malformed), 100*req.MaxRejected))
+			flags["--max-rejected"] = true
+		}
+		if req.LimitAnonymous && float64(anonymous) > req.MaxAnonymous*float64(fr.Rows) {
+			over = append(over, fmt.Sprintf("%s has %s without a user id, over the %g%% allowed", fr.Path, share(anonymous), 100*req.MaxAnonymous))
+			flags["--max-anonymous"] = true
 		}
 	}
 	if len(over) == 0 {
 		return nil
 	}
-	return fmt.Errorf("load: %w: %s, over the %g%% allowed; nothing was loaded (--max-rejected 100%% loads it anyway)",
-		ErrTooManyRejected, strings.Join(over, "; "), 100*max)
+	var fix []string
+	for _, f := range []string{"--max-rejected", "--max-anonymous"} {
+		if flags[f] {
+			fix = append(fix, f+" 100%")
+		}
+	}
+	return fmt.Errorf("load: %w: %s; nothing was loaded (%s loads it anyway)",
+		ErrTooManyRejected, strings.Join(over, "; "), strings.Join(fix, " and "))
 }
 
 // planPtrs points at each plan, so that fingerprints are written into them.

@@ -3,7 +3,6 @@ package query
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -230,14 +229,7 @@ func coalesceSQL(exprs []string) string {
 // the (person, account) pairs the writing phase needs. A text file that DuckDB reads
 // otherwise than its scan is read again from its regular copy (load_reconcile.go).
 func (l *loader) prepareEventsFile(ctx context.Context, pl loadPlan) (*preparedFile, error) {
-	p, err := l.readEventsFile(ctx, pl)
-	if errors.Is(err, errIrregular) {
-		if err := l.writeCopy(&pl); err != nil {
-			return nil, err
-		}
-		p, err = l.readEventsFile(ctx, pl)
-	}
-	return p, err
+	return l.readText(ctx, pl, l.readEventsFile)
 }
 
 func (l *loader) readEventsFile(ctx context.Context, pl loadPlan) (*preparedFile, error) {
@@ -254,6 +246,7 @@ func (l *loader) readEventsFile(ctx context.Context, pl loadPlan) (*preparedFile
 		return nil, fmt.Errorf("load %s: %w", pl.path, err)
 	}
 	p.report.Flavour, p.report.Mapped = m.flavour, m.mapped
+	p.who = strings.Join(m.user, " or ")
 
 	rd := l.rd
 	staged, err := l.stageEvents(ctx, p, m, rd)
@@ -303,8 +296,26 @@ func (l *loader) readEventsFile(ctx context.Context, pl loadPlan) (*preparedFile
 	return p, nil
 }
 
+// anonymousWarning says in words, when more than warnAnonymous of a file's rows have no user
+// id, how many they are and what became of them (fewer are only counted by reason).
+func anonymousWarning(fr *FileReport, who string) {
+	n := fr.RejectedByReason[ReasonNoUser]
+	if n == 0 || fr.Rows == 0 || float64(n) <= warnAnonymous*float64(fr.Rows) {
+		return
+	}
+	if who == "" {
+		who = "user id"
+	}
+	share := fmt.Sprintf("%.1f%%", 100*float64(n)/float64(fr.Rows))
+	fr.Warnings = append(fr.Warnings, fmt.Sprintf("%s of rows (%s of %s) have no %s: kept aside as rejected (%s); they are not in any segment",
+		share, countWord(n), countWord(fr.Rows), who, ReasonNoUser))
+}
+
 // Thresholds of the load summary's warnings.
 var (
+	// warnAnonymous: a few rows without a user id are noise; more are a share of the
+	// business (guest checkouts) that no segment will hold, which the reader must know.
+	warnAnonymous = 0.05
 	// warnBefore: real behavioral data rarely starts before 1990; epoch numbers read in the
 	// wrong unit land in 1970.
 	warnBefore = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -484,6 +495,7 @@ func (l *loader) writeEventsFile(ctx context.Context, p *preparedFile) error {
 	if err := l.checkRows(p); err != nil {
 		return err
 	}
+	anonymousWarning(fr, p.who)
 	finishTiming(fr, p.began)
 	return l.recordSource(ctx, pl, fr)
 }

@@ -175,6 +175,19 @@ func (r readErrors) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// readText reads a file with read, and again from its regular copy when DuckDB read the
+// original otherwise than its scan.
+func (l *loader) readText(ctx context.Context, pl loadPlan, read func(context.Context, loadPlan) (*preparedFile, error)) (*preparedFile, error) {
+	p, err := read(ctx, pl)
+	if errors.Is(err, errIrregular) {
+		if err := l.writeCopy(&pl); err != nil {
+			return nil, err
+		}
+		p, err = read(ctx, pl)
+	}
+	return p, err
+}
+
 // writeCopy writes the regular copy of a text file, which DuckDB then reads instead.
 func (l *loader) writeCopy(pl *loadPlan) error {
 	f, err := os.CreateTemp(l.copyDir(), "segscope-load-*"+filepath.Ext(strings.TrimSuffix(pl.path, ".gz")))

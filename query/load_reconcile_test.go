@@ -1,6 +1,7 @@
 package query
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -160,5 +161,124 @@ func TestLoadUsersFileIrregular(t *testing.T) {
 	s.DB().QueryRow(`SELECT seats FROM users WHERE user_id = 'u4'`).Scan(&seats)
 	if seats != 3 {
 		t.Errorf("u4 seats %d", seats)
+	}
+}
+
+// TestLoadAnonymousRows: rows without a user id (a guest-heavy transaction export) are
+// rejected "no user id" and counted apart from malformed rows: a quarter of them loads with
+// a warning in words; over MaxAnonymous, or malformed rows over MaxRejected, fail the load.
+func TestLoadAnonymousRows(t *testing.T) {
+	write := func(t *testing.T, n, guests, broken int) string {
+		var b strings.Builder
+		b.WriteString("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n")
+		for i := range n {
+			customer, date := fmt.Sprint(12000+i%50), fmt.Sprintf("12/%d/2010 8:26", 1+i%28)
+			if i < guests {
+				customer = ""
+			} else if i < guests+broken {
+				date = "not a date"
+			}
+			fmt.Fprintf(&b, "%d,85123A,HEART,6,%s,2.55,%s,United Kingdom\n", 536365+i, date, customer)
+		}
+		path := filepath.Join(t.TempDir(), "retail.csv")
+		os.WriteFile(path, []byte(b.String()), 0o644)
+		return path
+	}
+	limits := LoadRequest{LimitRejected: true, MaxRejected: 0.05, LimitAnonymous: true, MaxAnonymous: 0.5}
+	t.Run("a quarter without a customer loads", func(t *testing.T) {
+		req := limits
+		req.Paths = []string{write(t, 1000, 249, 10)}
+		s := memStore(t)
+		rep := mustLoad(t, s, req)
+		fr := rep.Files[0]
+		if fr.Loaded != 741 || fr.RejectedByReason[ReasonNoUser] != 249 || fr.RejectedByReason[ReasonBadTimestamp] != 10 {
+			t.Errorf("loaded %d, rejected %v", fr.Loaded, fr.RejectedByReason)
+		}
+		want := "24.9% of rows (249 of 1,000) have no CustomerID: kept aside as rejected (no user id); they are not in any segment"
+		if !strings.Contains(strings.Join(fr.Warnings, "\n"), want) {
+			t.Errorf("warnings %q, want %q", fr.Warnings, want)
+		}
+	})
+	t.Run("a few without a customer are only counted", func(t *testing.T) {
+		req := limits
+		req.Paths = []string{write(t, 1000, 50, 0)}
+		s := memStore(t)
+		fr := mustLoad(t, s, req).Files[0]
+		if fr.Loaded != 950 || fr.RejectedByReason[ReasonNoUser] != 50 || len(fr.Warnings) != 0 {
+			t.Errorf("loaded %d, rejected %v, warnings %q", fr.Loaded, fr.RejectedByReason, fr.Warnings)
+		}
+	})
+	for _, tc := range []struct {
+		name           string
+		guests, broken int
+		want           string
+	}{
+		{"too many without a customer", 600, 0, "has 600 of 1,000 rows (60.0%) without a user id, over the 50% allowed; nothing was loaded (--max-anonymous 100% loads it anyway)"},
+		{"too many malformed", 100, 60, "rejected 60 of 1,000 rows (6.0%) as malformed, over the 5% allowed; nothing was loaded (--max-rejected 100% loads it anyway)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := limits
+			req.Paths = []string{write(t, 1000, tc.guests, tc.broken)}
+			s := memStore(t)
+			_, err := s.Load(t.Context(), req)
+			if !errors.Is(err, ErrTooManyRejected) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("load: %v\nwant %q", err, tc.want)
+			}
+			assertEmptyStore(t, s)
+		})
+	}
+}
+
+// TestLoadDialectPinned: the dialect of a recognised export is pinned — RFC 4180 quotes,
+// the header's delimiter, no preamble — not sniffed: the tools that write them quote that
+// way whatever their rows hold. Given titles written in single quotes, DuckDB's sniffer
+// takes ' for the quote; pinned, those rows have a field too many and are rejected on their
+// lines, and a title with an apostrophe stays as written. A file of no known export still
+// takes the sniffer's dialect.
+func TestLoadDialectPinned(t *testing.T) {
+	rows := "u1,view,2025-03-01T00:00:00Z,'Shoes, boots'\n" +
+		"u2,view,2025-03-01T00:00:00Z,'it, is'\n" +
+		"u3,view,2025-03-01T00:00:00Z,'90s hits\n" +
+		"u4,view,2025-03-01T00:00:00Z,\"a, b\"\n"
+	dir := t.TempDir()
+	segment := filepath.Join(dir, "segment.csv")
+	os.WriteFile(segment, []byte("userId,event,timestamp,title\n"+rows), 0o644)
+	// Only the single-quoted titles, under a Segment header and under one of no known export.
+	quoted := strings.Join(strings.Split(rows, "\n")[:2], "\n") + "\n"
+	segmentQuoted, generic := filepath.Join(dir, "segment-quoted.csv"), filepath.Join(dir, "generic.csv")
+	os.WriteFile(segmentQuoted, []byte("userId,event,timestamp,title\n"+quoted), 0o644)
+	os.WriteFile(generic, []byte("who,what,at,title\n"+quoted), 0o644)
+
+	s := memStore(t)
+	conn, err := s.db.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	l := &loader{conn: conn, q: conn}
+	for path, want := range map[string]byte{segmentQuoted: '"', generic: '\''} {
+		pl, err := planFile(path, "events")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, _, err := l.csvDialect(t.Context(), pl)
+		if err != nil || d.delim != ',' || d.quote != want || d.skip != 0 {
+			t.Errorf("%s: dialect %+v (%v), want quote %c", filepath.Base(path), d, err, want)
+		}
+	}
+
+	rep := mustLoad(t, s, LoadRequest{Paths: []string{segment}})
+	if fr := rep.Files[0]; fr.Flavour != FlavourSegment || fr.Loaded != 2 || fr.Rejected != 2 {
+		t.Errorf("%s: loaded %d, rejected %v", fr.Flavour, fr.Loaded, fr.RejectedByReason)
+	}
+	if got, want := storedRejects(t, s), []rejectRow{{2, ReasonColumnCount}, {3, ReasonColumnCount}}; !reflect.DeepEqual(got, want) {
+		t.Errorf("rejects %v, want %v", got, want)
+	}
+	for user, want := range map[string]string{"u3": "'90s hits", "u4": "a, b"} {
+		var title string
+		s.DB().QueryRow(`SELECT properties->>'title' FROM events JOIN users USING (uid) WHERE user_id = ?`, user).Scan(&title)
+		if title != want {
+			t.Errorf("%s's title %q, want %q", user, title, want)
+		}
 	}
 }

@@ -1259,9 +1259,9 @@ func TestLoadCutShortFiles(t *testing.T) {
 // reports and fails, leaving the store unchanged.
 func TestLoadMaxRejected(t *testing.T) {
 	s := memStore(t)
-	// canonical.csv rejects 7 of its 12 rows.
+	// canonical.csv rejects 7 of its 12 rows, 6 malformed and 1 without a user id.
 	rep, err := s.Load(context.Background(), LoadRequest{Paths: []string{fixture("canonical.csv")}, LimitRejected: true, MaxRejected: 0.05})
-	if !errors.Is(err, ErrTooManyRejected) || !strings.Contains(err.Error(), "rejected 7 of 12 rows (58.3%), over the 5% allowed") {
+	if !errors.Is(err, ErrTooManyRejected) || !strings.Contains(err.Error(), "rejected 6 of 12 rows (50.0%) as malformed, over the 5% allowed") {
 		t.Fatalf("load: %v", err)
 	}
 	if rep == nil || rep.Files[0].Rejected != 7 || len(rep.Files[0].Examples) == 0 {

@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -24,14 +23,7 @@ type userAttr struct{ col, name, typ string }
 // user appears on several rows the last row wins and the earlier ones are rejected as
 // duplicates; re-loading a users file with Replace applies it again.
 func (l *loader) prepareUsersFile(ctx context.Context, pl loadPlan) (*preparedFile, error) {
-	p, err := l.readUsersFile(ctx, pl)
-	if errors.Is(err, errIrregular) {
-		if err := l.writeCopy(&pl); err != nil {
-			return nil, err
-		}
-		p, err = l.readUsersFile(ctx, pl)
-	}
-	return p, err
+	return l.readText(ctx, pl, l.readUsersFile)
 }
 
 func (l *loader) readUsersFile(ctx context.Context, pl loadPlan) (*preparedFile, error) {
@@ -45,6 +37,7 @@ func (l *loader) readUsersFile(ctx context.Context, pl loadPlan) (*preparedFile,
 	p.src = src
 	cs := newColumnSet(src.columnNames())
 	idCol := cs.find(usersIDColumns...)
+	p.who = idCol
 	if idCol == "" {
 		return nil, fmt.Errorf("load users %s: %w: no user id column among %s; name it user_id",
 			pl.path, ErrNoColumns, quoteList(cs.names, 30))
@@ -163,6 +156,7 @@ func (l *loader) writeUsersFile(ctx context.Context, p *preparedFile) error {
 	if err := l.checkRows(p); err != nil {
 		return err
 	}
+	anonymousWarning(fr, p.who)
 	finishTiming(fr, p.began)
 	return l.recordSource(ctx, pl, fr)
 }

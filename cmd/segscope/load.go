@@ -33,6 +33,7 @@ type loadOptions struct {
 	asJSON     bool
 	appendAny  bool
 	maxReject  string
+	maxAnon    string
 }
 
 func newLoadCmd(s *streams) *cobra.Command {
@@ -61,14 +62,16 @@ the load, the report gives each file's time range and warns when it lies before 
 the future, or when one person holds an implausible share of the rows.
 
 Missing values: empty, NA, N/A, NULL, null, None, nan, NaN and \N are missing in every
-column; --null TEXT adds a word, --null '' keeps only the empty value missing. A row
-without a user id is rejected.
+column; --null TEXT adds a word, --null '' keeps only the empty value missing.
 
-Rows that cannot be loaded (no user id, unreadable timestamp, broken JSON, a quote that
-never closes, wrong column count, …) are rejected: counted, shown with their file and line,
-and kept in the store's rejected table. Each CSV line is accounted for on its own: a broken
-line never takes its neighbours with it, and lines ending in LF, CRLF or CR are all read. A load where a file rejects more than --max-rejected of its rows (5%)
-reports, then fails and leaves the store unchanged.
+Rows that cannot be loaded (unreadable timestamp, broken JSON, a quote that never closes,
+wrong column count, …) are rejected: counted, shown with their file and line, and kept in
+the store's rejected table. Each CSV line is accounted for on its own: a broken line never
+takes its neighbours with it, and lines ending in LF, CRLF or CR are all read. A load where
+a file rejects more than --max-rejected of its rows (5%) as malformed reports, then fails
+and leaves the store unchanged. Rows without a user id (guest purchases, anonymous visits)
+are rejected too, "no user id", but counted apart: over 5% the report says what share of the rows
+they are, and only over --max-anonymous (50%) do they fail the load.
 
 A file already in the store is refused: the same absolute path, or the same content under
 another name (a copy, or the same file gzip'd). --replace reloads it in place of the
@@ -87,7 +90,8 @@ uid across loads.`,
 	fl.StringArrayVar(&o.maps, "map", nil, "field=column: which column holds a field (repeatable)")
 	fl.BoolVar(&o.replace, "replace", false, "reload files already in the store (by path, or the same content under another name)")
 	fl.BoolVar(&o.appendAny, "append-anyway", false, "load a file whose content is already in the store under another name again")
-	fl.StringVar(&o.maxReject, "max-rejected", "5%", "the share of a file's rows that may be rejected; over it the load fails after reporting and the store is unchanged")
+	fl.StringVar(&o.maxReject, "max-rejected", "5%", "the share of a file's rows that may be rejected as malformed (bad times, broken JSON or quoting, …); over it the load fails after reporting and the store is unchanged")
+	fl.StringVar(&o.maxAnon, "max-anonymous", "50%", "the share of a file's rows that may have no user id (guest purchases, anonymous visits): rejected, counted apart and warned of; over it the load fails likewise")
 	fl.StringVar(&o.timeFormat, "time-format", "", "how timestamps are written: epoch_s, epoch_ms, epoch_us, or a strptime format such as %Y%m%d (default: read them automatically, refuse what could be misread)")
 	fl.StringVar(&o.timeRange, "time-range", "1900..2200", "years (or days) a timestamp must lie in; rows outside are rejected")
 	fl.StringArrayVar(&o.nulls, "null", nil, "a value that means missing, besides empty, NA, N/A, NULL, null, None, nan, NaN, \\N (repeatable; --null '' keeps only empty)")
@@ -175,13 +179,18 @@ func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, o l
 	if err != nil {
 		return fmt.Errorf("--max-rejected %q: %w", o.maxReject, err)
 	}
+	maxAnonymous, err := parseShare(o.maxAnon)
+	if err != nil {
+		return fmt.Errorf("--max-anonymous %q: %w", o.maxAnon, err)
+	}
 	store, created, err := sf.openWrite(ctx)
 	if err != nil {
 		return err
 	}
 	req := query.LoadRequest{Paths: args, Users: o.users, Map: overrides, Replace: o.replace, AppendAnyway: o.appendAny,
 		TimeFormat: o.timeFormat, TimeRange: timeRange, Nulls: loadNulls(o.nulls),
-		LimitRejected: maxRejected < 1, MaxRejected: maxRejected}
+		LimitRejected: maxRejected < 1, MaxRejected: maxRejected,
+		LimitAnonymous: maxAnonymous < 1, MaxAnonymous: maxAnonymous}
 	var bar *loadBar
 	if f, ok := s.err.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		bar = newLoadBar(s.err)

@@ -252,7 +252,7 @@ func TestLoadCommandRealExports(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "1 events loaded, 1 rejected") || !strings.Contains(out, "1 timestamp out of range") {
 		t.Errorf("--time-range: exit %d:\n%s%s", code, out, errOut)
 	}
-	code, out, errOut = loadRun(t, "load", rcsv, "--db", filepath.Join(dir, "d.duckdb"), "--null", "-", "--json", "--max-rejected", "100%")
+	code, out, errOut = loadRun(t, "load", rcsv, "--db", filepath.Join(dir, "d.duckdb"), "--null", "-", "--json", "--max-rejected", "100%", "--max-anonymous", "100%")
 	var rep query.LoadReport
 	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || rep.Events != 1 || rep.Files[0].RejectedByReason[query.ReasonNoUser] != 2 {
 		t.Errorf("--null - --json: exit %d:\n%s%s", code, out, errOut)
@@ -273,7 +273,7 @@ func TestLoadCommandMaxRejected(t *testing.T) {
 	db := filepath.Join(dir, "s.duckdb")
 	code, out, errOut := loadRun(t, "load", loadFixture("canonical.csv"), "--db", db)
 	if code != 2 || !strings.Contains(out, "5 events loaded, 7 rejected") || !strings.Contains(out, "canonical.csv:5: no user id") ||
-		!strings.Contains(errOut, "rejected 7 of 12 rows (58.3%), over the 5% allowed; nothing was loaded") {
+		!strings.Contains(errOut, "rejected 6 of 12 rows (50.0%) as malformed, over the 5% allowed; nothing was loaded") {
 		t.Errorf("exit %d:\n%s%s", code, out, errOut)
 	}
 	if _, err := os.Stat(db); !os.IsNotExist(err) {
