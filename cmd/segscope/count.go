@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,7 +14,8 @@ import (
 )
 
 func newCountCmd(s *streams) *cobra.Command {
-	var waterfall bool
+	var waterfall, estimated bool
+	var sampleSize int64
 	cmd := &cobra.Command{
 		Use:   "count SEGMENT... --db STORE.duckdb",
 		Short: "Count the members of segments",
@@ -24,14 +26,24 @@ A SEGMENT is a YAML file (one segment or a segments: list), a folder of them (a 
 or the NAME of a segment in the workspace --segments DIR. --waterfall adds, for a segment
 whose where: is an all:, each condition with the members it matches alone and the members
 remaining after it. --json prints one object per segment per line:
-{"segment":NAME,"members":N,"universe":U,"as_of":RFC3339}.`,
+{"segment":NAME,"members":N,"universe":U,"as_of":RFC3339}.
+
+Counts are exact. --estimate instead prints an estimate from a random sample of about
+20,000 people (or accounts) with its 95% interval (Wilson's, scaled to the universe) — what
+the explorer shows while an exact count on a big store is still running; --json then
+adds "estimated":true, "low", "high", "confidence", "sample_size" and "sample_members",
+and "members" is the estimate. --sample-size sets about how many are sampled; a store no
+bigger than the sample is counted whole.`,
 		Example: `  segscope count segments/cart_abandoners.yaml --db shop.duckdb
   segscope count segments/ --db shop.duckdb --json
-  segscope count cart_abandoners --segments segments/ --db shop.duckdb --waterfall`,
+  segscope count cart_abandoners --segments segments/ --db shop.duckdb --waterfall
+  segscope count segments/ --db big.duckdb --estimate`,
 		Args: cobra.MinimumNArgs(1),
 	}
 	f := addSegmentFlags(cmd)
 	cmd.Flags().BoolVar(&waterfall, "waterfall", false, "show each condition of a top-level all: with its counts")
+	cmd.Flags().BoolVar(&estimated, "estimate", false, "estimate each count from a random sample, with its 95% interval, instead of counting exactly")
+	cmd.Flags().Int64Var(&sampleSize, "sample-size", query.DefaultSampleSize, "with --estimate, about how many people (or accounts) to sample")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		ctx := cmd.Context()
 		env, err := f.open(ctx, args)
@@ -41,6 +53,12 @@ remaining after it. --json prints one object per segment per line:
 		defer env.close()
 		if err := lintSegments(ctx, env, s.err); err != nil {
 			return err
+		}
+		if estimated {
+			if sampleSize <= 0 {
+				return fmt.Errorf("--sample-size %d: give a number of people above 0", sampleSize)
+			}
+			return writeEstimates(ctx, s, env, query.EstimateOptions{SampleSize: sampleSize}, f.json, waterfall)
 		}
 		// Human output is aligned across segments, so it is written once all are counted;
 		// JSON lines go out as each segment is done.
@@ -117,4 +135,26 @@ func (f *segmentFlags) open(ctx context.Context, args []string) (*segmentEnv, er
 		return nil, err
 	}
 	return &segmentEnv{store: store, engine: query.NewEngine(store), segs: segs, resolver: resolver, asOf: asOf}, nil
+}
+
+// writeEstimates is count --estimate: each segment estimated from a sample.
+func writeEstimates(ctx context.Context, s *streams, env *segmentEnv, opt query.EstimateOptions, json, waterfall bool) error {
+	ests := report.Estimates{Waterfall: waterfall}
+	for _, seg := range env.segs {
+		est, err := env.engine.Estimate(ctx, seg, env.resolver, env.asOf, opt)
+		if err != nil {
+			return err
+		}
+		if json {
+			if err := (report.Estimates{Results: []*query.Estimate{est}, Waterfall: waterfall}).WriteJSON(s.out); err != nil {
+				return err
+			}
+			continue
+		}
+		ests.Results = append(ests.Results, est)
+	}
+	if json {
+		return nil
+	}
+	return ests.WriteText(s.out)
 }

@@ -162,3 +162,71 @@ where:
 		}
 	}
 }
+
+// TestCountEstimate: --estimate prints each count as an estimate with its 95% interval,
+// in text and in JSON (count --json's fields, members the estimate, and the estimate's
+// own), the exact count inside the interval; a store no bigger than the sample is
+// counted whole and says so.
+func TestCountEstimate(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errOut := segRun(t, "gen", "--industry", "ecommerce", "--users", "600", "--seed", "3", "--out", dir); code != 0 {
+		t.Fatalf("gen: exit %d: %s", code, errOut)
+	}
+	db := filepath.Join(dir, "s.duckdb")
+	if code, _, errOut := segRun(t, "load", filepath.Join(dir, "events.csv"), "--users", filepath.Join(dir, "users.csv"), "--db", db); code != 0 {
+		t.Fatalf("load: exit %d: %s", code, errOut)
+	}
+	seg := filepath.Join(dir, "buyers.yaml")
+	writeFiles(t, dir, map[string]string{"buyers.yaml": "name: buyers\nwhere: {did: purchase}\n"})
+
+	code, out, errOut := segRun(t, "count", seg, "--db", db, "--json")
+	if code != 0 {
+		t.Fatalf("count: exit %d: %s", code, errOut)
+	}
+	var exact struct{ Members int64 }
+	if err := json.Unmarshal([]byte(out), &exact); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = segRun(t, "count", seg, "--db", db, "--estimate", "--sample-size", "200", "--json")
+	if code != 0 {
+		t.Fatalf("count --estimate: exit %d: %s", code, errOut)
+	}
+	var est struct {
+		Segment                   string
+		Members, Universe         int64
+		AsOf                      string `json:"as_of"`
+		Estimated                 bool
+		Low, High                 int64
+		Confidence                float64
+	}
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(out), &est); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"segment", "members", "universe", "as_of", "estimated", "low", "high", "confidence", "sample_size", "sample_members"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("count --estimate --json has no %q: %s", k, out)
+		}
+	}
+	if !est.Estimated || est.Confidence != 0.95 || est.Universe != 600 || est.Low > est.Members || est.Members > est.High {
+		t.Errorf("estimate %+v", est)
+	}
+	if exact.Members < est.Low || exact.Members > est.High {
+		t.Errorf("the exact count %d is outside the interval [%d, %d]", exact.Members, est.Low, est.High)
+	}
+	if n := raw["sample_size"].(float64); n < 120 || n > 300 {
+		t.Errorf("sampled %v people, asked for about 200", n)
+	}
+
+	code, out, errOut = segRun(t, "count", seg, "--db", db, "--estimate", "--sample-size", "200")
+	if code != 0 || !strings.Contains(out, "buyers  ≈ ") || !strings.Contains(out, " ± ") || !strings.Contains(out, "estimate: 95% interval") {
+		t.Errorf("count --estimate: exit %d: %s%s", code, out, errOut)
+	}
+	code, out, _ = segRun(t, "count", seg, "--db", db, "--estimate")
+	if code != 0 || !strings.Contains(out, "exact: the sample was everyone") || strings.Contains(out, "≈") {
+		t.Errorf("count --estimate on 600 people with a sample of 20,000: %s", out)
+	}
+}

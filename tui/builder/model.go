@@ -34,8 +34,15 @@ type Deps struct {
 	DirLabel string
 	AsOf     time.Time
 	Vocab    Vocab
-	// Debounce is the pause after an edit before the count is recomputed.
+	// Debounce is the pause after an edit before the count is recomputed; 0 means 50 ms
+	// (short, since a newer edit cancels the older count anyway: it only spares DuckDB a
+	// query per key of a fast typist).
 	Debounce time.Duration
+	// EstimateAfter is how long the exact count may run before a sample's estimate is
+	// drawn in its place (estimate.go); 0 means DefaultEstimateAfter, < 0 never.
+	EstimateAfter time.Duration
+	// Sample sizes the estimate's sample; zero means query's default.
+	Sample query.EstimateOptions
 	// Clock times evaluations for the preview; nil means time.Now.
 	Clock func() time.Time
 }
@@ -106,6 +113,15 @@ type Model struct {
 	counts     map[string]int64
 	evalErr    error
 	evalSeq    int // the request the shown result answers
+	evalCtx    context.Context
+	// The estimate shown while the exact count of the same request runs (estimate.go).
+	estimate *query.Estimate
+	estSeq   int // the request the estimate answers
+	// exact evaluates the draft; the engine's Evaluate, a gate around it in tests.
+	exact func(ctx context.Context, seg *segments.Segment, r query.Resolver, asOf time.Time) (*query.Result, error)
+	// countedFor is the condition each node's count was computed for, by path: a node
+	// whose text changed since shows no number (never an older text's count).
+	countedFor map[string]string
 	// savedSeg is the definition as opened or last saved (nil for a new segment); diff
 	// compares the draft's members with its members (validate.go).
 	savedSeg *segments.Segment
@@ -126,7 +142,10 @@ type Model struct {
 // Open starts editing seg, read from file with text src. A nil seg starts a new segment.
 func Open(ctx context.Context, deps Deps, th *theme.Theme, seg *segments.Segment, file string, src []byte) (Model, error) {
 	if deps.Debounce == 0 {
-		deps.Debounce = 150 * time.Millisecond
+		deps.Debounce = 50 * time.Millisecond
+	}
+	if deps.EstimateAfter == 0 {
+		deps.EstimateAfter = DefaultEstimateAfter
 	}
 	m := Model{ctx: ctx, deps: deps, th: th, keys: DefaultKeyMap(), file: file, original: src,
 		values: map[valuesKey][]string{}, counts: map[string]int64{}}
@@ -149,7 +168,15 @@ func Open(ctx context.Context, deps Deps, th *theme.Theme, seg *segments.Segment
 	m.members = memberlist.New(ctx, "builder", memberlist.Deps{Engine: deps.Engine, Dir: deps.Dir,
 		ShowPath: func(f string) string { return ShowPath(deps.Dir, deps.DirLabel, f) }}, th)
 	m.explain = explain.New(ctx, "builder/explain", deps.Engine, th)
+	if deps.Engine != nil {
+		m.exact = deps.Engine.Evaluate
+	}
 	m.reparse()
+	if m.parsed != nil && deps.Engine != nil {
+		// The first count's context is made here, since Init runs on a copy of the model:
+		// the first edit must be able to cancel it like any other.
+		m.prepareCount()
+	}
 	return m, nil
 }
 
@@ -245,7 +272,12 @@ func (m Model) KeyMap() modeKeys {
 }
 
 // Init starts the first count.
-func (m Model) Init() tea.Cmd { return m.evaluateNow() }
+func (m Model) Init() tea.Cmd {
+	if m.evalCtx == nil {
+		return nil
+	}
+	return m.count()
+}
 
 // AskQuit is the app quitting: with unsaved changes it asks first, else it closes.
 func (m Model) AskQuit() (Model, tea.Cmd) {
@@ -301,6 +333,10 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, m.evaluateNow()
 	case evalMsg:
 		return m.applyResult(msg), nil
+	case estimateDueMsg:
+		return m, m.startEstimate(msg)
+	case estimateMsg:
+		return m.applyEstimate(msg), nil
 	case lintMsg:
 		if msg.seq == m.seq {
 			m.warns = msg.warns

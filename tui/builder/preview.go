@@ -24,8 +24,9 @@ type evalTickMsg struct{ seq int }
 type evalMsg struct {
 	seq    int
 	result *query.Result
-	counts map[string]int64 // member count of each node alone, by path
-	diff   *savedDiff       // against the saved definition; nil for a new segment
+	counts map[string]int64  // member count of each node alone, by path
+	texts  map[string]string // the condition each count is for, by path
+	diff   *savedDiff        // against the saved definition; nil for a new segment
 	err    error
 }
 
@@ -100,20 +101,39 @@ func (m *Model) evaluateNow() tea.Cmd {
 		m.evaluating = false
 		return nil
 	}
+	m.prepareCount()
+	return m.count()
+}
+
+// prepareCount makes the context of the count of the current draft: the next edit cancels
+// it.
+func (m *Model) prepareCount() {
 	ctx, cancel := context.WithCancel(m.ctx)
-	m.cancel = cancel
+	m.cancel, m.evalCtx = cancel, ctx
 	m.evaluating = true
-	seq, eng, seg, asOf, clock, saved, base := m.seq, m.deps.Engine, m.parsed, m.deps.AsOf, m.deps.Clock, m.savedSeg, m.deps.Resolver
+}
+
+// count starts counting the current draft (with its lint, and an estimate if it is slow)
+// under the prepared context.
+func (m Model) count() tea.Cmd {
+	ctx, cancel := m.evalCtx, m.cancel
+	seq, eng, seg, asOf, clock, saved, base, exact := m.seq, m.deps.Engine, m.parsed, m.deps.AsOf, m.deps.Clock, m.savedSeg, m.deps.Resolver, m.exact
 	if clock == nil {
 		clock = time.Now
 	}
 	res := draftResolver{base: m.deps.Resolver, seg: seg}
 	nodes := map[string]segments.Condition{}
 	conditionPaths(m.draft.Root, seg.Where, nil, nodes)
-	return tea.Batch(m.lint(), func() tea.Msg {
+	texts := make(map[string]string, len(nodes))
+	for p, c := range nodes {
+		texts[p] = query.Describe(c)
+	}
+	return tea.Batch(m.lint(), m.estimateDue(seq), func() tea.Msg {
+		// Done, the count cancels the estimate's sample too, if one is running: the exact
+		// number has replaced it.
 		defer cancel()
 		start := clock()
-		r, err := eng.Evaluate(ctx, seg, res, asOf)
+		r, err := exact(ctx, seg, res, asOf)
 		if err != nil {
 			return evalMsg{seq: seq, err: err}
 		}
@@ -130,7 +150,7 @@ func (m *Model) evaluateNow() tea.Cmd {
 		if err != nil {
 			diff = nil // the saved definition may no longer evaluate; the draft's count stands
 		}
-		return evalMsg{seq: seq, result: r, counts: counts, diff: diff}
+		return evalMsg{seq: seq, result: r, counts: counts, texts: texts, diff: diff}
 	})
 }
 
@@ -174,6 +194,8 @@ func (m Model) applyResult(msg evalMsg) Model {
 	m.evalErr = nil
 	m.result = msg.result
 	m.counts = msg.counts
+	m.countedFor = msg.texts
+	m.estimate = nil // the exact number replaces the estimate
 	m.diff = msg.diff
 	m.evalSeq = msg.seq
 	return m

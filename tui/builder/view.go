@@ -10,6 +10,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/chart"
@@ -179,11 +180,12 @@ func (m Model) treeLines(w int) ([]string, []int) {
 	if m.draft.Root == nil {
 		add(-1, th.Subtle.Render("  no conditions yet: press a to add one"))
 	}
+	current := m.currentTexts()
 	for i, r := range m.rows() {
 		indent := strings.Repeat("  ", r.Depth+1)
 		text := indent + m.describe(r.Node)
 		count := ""
-		if c, ok := m.counts[pathKey(r.Path)]; ok && m.showCounts() {
+		if c, ok := m.counts[pathKey(r.Path)]; ok && m.showCounts() && m.countedFor[pathKey(r.Path)] == current[pathKey(r.Path)] {
 			count = format.Count(c)
 		}
 		add(i+1, m.decorate(i+1, text, fmt.Sprintf("%*s", countW, count), w))
@@ -191,6 +193,21 @@ func (m Model) treeLines(w int) ([]string, []int) {
 		add(-1, m.warningLines(Loc{Path: r.Path, Field: -1}, false, 2*r.Depth+4, w)...)
 	}
 	return lines, rowOf
+}
+
+// currentTexts is each node's condition as the draft now reads, by path; a node the draft
+// cannot parse has none, so it shows no count.
+func (m Model) currentTexts() map[string]string {
+	out := map[string]string{}
+	if m.parsed == nil {
+		return out
+	}
+	nodes := map[string]segments.Condition{}
+	conditionPaths(m.draft.Root, m.parsed.Where, nil, nodes)
+	for p, c := range nodes {
+		out[p] = query.Describe(c)
+	}
+	return out
 }
 
 // showCounts: per-condition counts are drawn only while they describe the draft as it is.
@@ -370,6 +387,8 @@ func (m Model) previewView(w, h int) string {
 		lines = append(lines, th.Subtle.Render("add a condition to count members"))
 	case m.evalErr != nil:
 		lines = append(lines, lipgloss.NewStyle().Width(w).Render(th.Error.Render("✗ "+m.shown(m.evalErr.Error()))))
+	case m.showEstimate():
+		lines = append(lines, m.estimateLines(w)...)
 	case m.result == nil:
 		lines = append(lines, th.Subtle.Render("counting…"))
 	default:
@@ -419,6 +438,8 @@ func (m Model) previewCompact(w int) string {
 		s = th.Subtle.Render("add a condition to count members")
 	case m.evalErr != nil:
 		s = th.Error.Render("✗ " + m.shown(m.evalErr.Error()))
+	case m.showEstimate():
+		s = m.estimateCompact()
 	case m.result == nil:
 		s = th.Subtle.Render("counting…")
 	default:

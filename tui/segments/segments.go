@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/report/format"
 	seglang "github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/builder"
 	"github.com/segscope/segscope/tui/counts"
@@ -83,6 +84,11 @@ type Deps struct {
 	AsOf     time.Time
 	Vocab    builder.Vocab
 	Clock    func() time.Time // times the builder's evaluations; nil means time.Now
+	// EstimateAfter is how long the list counts before rows still waiting show estimates
+	// (estimate.go); 0 means DefaultEstimateAfter, < 0 never.
+	EstimateAfter time.Duration
+	// Sample sizes the estimates' sample; zero means query's default.
+	Sample query.EstimateOptions
 }
 
 type entry struct {
@@ -92,6 +98,9 @@ type entry struct {
 	err     error
 	sparked bool    // its sizes over the last 90 days are known (history.go)
 	sizes   []int64 // members at each of the last 90 days
+	// est is the row's estimate while its exact count is awaited (estimate.go).
+	est       *query.Estimate
+	estFailed bool
 }
 
 // Model is the Segments screen.
@@ -121,15 +130,21 @@ type Model struct {
 	status      string
 	lastElapsed time.Duration
 	top         int // rows the app draws above the screen, for mouse positions
+	// exact counts a segment; the engine's Evaluate, a gate around it in tests.
+	exact func(ctx context.Context, seg *seglang.Segment, r query.Resolver, asOf time.Time) (*query.Result, error)
 }
 
 // New builds the screen; Init loads the workspace.
 func New(ctx context.Context, deps Deps, th *theme.Theme) Model {
-	return Model{ctx: ctx, deps: deps, th: th, keys: DefaultKeyMap(),
+	m := Model{ctx: ctx, deps: deps, th: th, keys: DefaultKeyMap(),
 		list: list.New(th, list.Selectable(), list.Filterable(true), list.Noun("segments"),
 			list.Empty("No segments yet. Press n to build one.")),
 		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)), universe: map[seglang.Unit]int64{},
 		explain: explain.New(ctx, "segments/explain", deps.Engine, th)}
+	if deps.Engine != nil {
+		m.exact = deps.Engine.Evaluate
+	}
+	return m
 }
 
 // SetTheme swaps the styles.
@@ -325,11 +340,12 @@ func (m *Model) recount() tea.Cmd {
 		m.entries[i].counted = false
 		m.entries[i].err = nil
 		m.entries[i].sparked, m.entries[i].sizes = false, nil
+		m.entries[i].est, m.entries[i].estFailed = nil, false
 	}
 	if len(m.entries) == 0 {
 		return m.countNext()
 	}
-	return tea.Batch(m.spin.Tick, m.countNext())
+	return tea.Batch(m.spin.Tick, m.countNext(), m.estimateDue())
 }
 
 // countNext counts the first segment without a count; counts go one at a time so that a
@@ -342,9 +358,9 @@ func (m Model) countNext() tea.Cmd {
 		if e.counted {
 			continue
 		}
-		seg, eng, ws, asOf, ctx, gen := e.seg, m.deps.Engine, m.ws, m.deps.AsOf, m.ctx, m.gen
+		seg, exact, ws, asOf, ctx, gen := e.seg, m.exact, m.ws, m.deps.AsOf, m.ctx, m.gen
 		return func() tea.Msg {
-			r, err := eng.Evaluate(ctx, seg, ws, asOf)
+			r, err := exact(ctx, seg, ws, asOf)
 			if err != nil {
 				return countMsg{gen: gen, name: seg.Name, err: err}
 			}
@@ -357,6 +373,9 @@ func (m Model) countNext() tea.Cmd {
 // Update handles a message.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if mm, cmd, ok := m.updateValidate(msg); ok {
+		return mm, cmd
+	}
+	if mm, cmd, ok := m.updateEstimate(msg); ok {
 		return mm, cmd
 	}
 	switch msg := msg.(type) {
@@ -387,6 +406,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				m.entries[i].counted = true
 				m.entries[i].members = msg.members
 				m.entries[i].err = msg.err
+				m.entries[i].est = nil // the exact count replaces the estimate
 			}
 		}
 		if msg.err == nil {
@@ -513,7 +533,7 @@ func (m Model) openBuilder(seg *seglang.Segment, file string, src []byte) (Model
 		resolver = m.ws
 	}
 	b, err := builder.Open(m.ctx, builder.Deps{Engine: m.deps.Engine, Resolver: resolver, Dir: m.deps.Dir, DirLabel: m.deps.DirLabel,
-		AsOf: m.deps.AsOf, Vocab: m.deps.Vocab, Clock: m.deps.Clock}, m.th, seg, file, src)
+		AsOf: m.deps.AsOf, Vocab: m.deps.Vocab, Clock: m.deps.Clock, Sample: m.deps.Sample}, m.th, seg, file, src)
 	if err != nil {
 		m.status = "cannot open in the builder: " + m.shown(err.Error())
 		return m, nil
@@ -593,6 +613,9 @@ func (m Model) headerLines() []string {
 	} else {
 		head += th.Subtle.Render("  no workspace folder: saving is off (start with --segments DIR)")
 	}
+	if m.estimating() {
+		head += th.Warning.Render("  ≈ estimated from a sample; exact counts follow")
+	}
 	lines = append(lines, ansi.Truncate(head, m.width, "…"))
 	if m.wsErr != nil {
 		var list seglang.ErrorList
@@ -626,6 +649,9 @@ func (m Model) columns() columns {
 	for _, e := range m.entries {
 		c.name = max(c.name, ansi.StringWidth(e.seg.Name))
 		c.count = max(c.count, len(counts.Count{Members: e.members}.Number()))
+		if !e.counted && e.est != nil {
+			c.count = max(c.count, ansi.StringWidth(e.est.Count.Compact()))
+		}
 		if e.seg.Expect.Members != nil {
 			c.expect = max(c.expect, counts.Width(e.seg.Expect.Members.String()), len("expect"))
 		}
@@ -673,6 +699,15 @@ func (m Model) row(e entry, c columns, unitW int) string {
 	case e.err != nil:
 		count = th.Error.Render(layout.PadLeft("error", c.count))
 		share = th.Error.Render(ansi.Truncate(safe.Text(m.shown(e.err.Error())), 60, "…"))
+	case !e.counted && e.est != nil:
+		ec := e.est.Count
+		if ec.Exact() { // a universe no bigger than the sample: counted whole
+			count = th.Number.Render(layout.PadLeft(ec.Compact(), c.count))
+			share = layout.PadRight(format.Share(ec.Estimate, ec.Universe), 7)
+			break
+		}
+		count = th.Warning.Render(layout.PadLeft(ec.Compact(), c.count))
+		share = layout.PadRight("≈"+format.Share(ec.Estimate, ec.Universe), 7)
 	case !e.counted:
 		count = layout.PadLeft(m.spin.View(), c.count)
 	default:
