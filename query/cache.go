@@ -84,6 +84,18 @@ func (c *setCache) get(ctx context.Context, key string, compute func(context.Con
 	}
 }
 
+// peek returns the cached set of key, if there is one, without computing it.
+func (c *setCache) peek(key string) (*MemberSet, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		return nil, false
+	}
+	c.lru.MoveToFront(el)
+	return el.Value.(*cacheEntry).set, true
+}
+
 // put stores a set; c.mu is held.
 func (c *setCache) put(key string, set *MemberSet) {
 	size := set.sizeBytes() + int64(len(key)) + 64

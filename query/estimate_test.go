@@ -37,7 +37,8 @@ func TestSpreadSample(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	e := NewEngine(generatedStore(t, 300))
+	store := generatedStore(t, 300)
+	e := NewEngine(store)
 	n, err := e.Universe(ctx, segments.UnitUser)
 	if err != nil {
 		t.Fatal(err)
@@ -58,13 +59,26 @@ func TestSpreadSample(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		part, err := e.EvaluateSample(ctx, seg, nil, time.Time{}, sample)
+		// A fresh engine, so that the sample is read through its SQL, not from the whole
+		// evaluation's cached sets; then the same engine, from them.
+		cold, err := NewEngine(store).EvaluateSample(ctx, seg, nil, time.Time{}, sample)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := sample.restrict(whole.Members); !part.Members.Equal(want) || part.Count() == 0 {
-			t.Errorf("%s: sample has %d members, the whole evaluation %d among the kept ids", src, part.Count(), want.Count())
+		warm, err := e.EvaluateSample(ctx, seg, nil, time.Time{}, sample)
+		if err != nil {
+			t.Fatal(err)
 		}
+		want := sample.restrict(whole.Members)
+		for _, part := range []*Result{cold, warm} {
+			if !part.Members.Equal(want) || part.Count() == 0 {
+				t.Errorf("%s: sample has %d members, the whole evaluation %d among the kept ids", src, part.Count(), want.Count())
+			}
+		}
+		if cold.Queries == 0 || warm.Queries != 0 {
+			t.Errorf("%s: the cold sample ran %d queries, the one after the whole evaluation %d (want 0)", src, cold.Queries, warm.Queries)
+		}
+		part := cold
 		if part.Universe < n*2/10 || part.Universe > n*4/10 {
 			t.Errorf("%s: the sample holds %d of %d people, want about 30%%", src, part.Universe, n)
 		}

@@ -163,7 +163,16 @@ func (r *run) leaf(ctx context.Context, c segments.Condition, unit segments.Unit
 	if err != nil {
 		return nil, conditionError(c, err)
 	}
-	key := r.sample.key() + leafKey(r.snap, unit, r.asOf, string(text))
+	whole := leafKey(r.snap, unit, r.asOf, string(text))
+	if r.sample != nil {
+		// A condition already evaluated whole answers its sample exactly: an estimate of a
+		// draft whose other conditions are cached samples only the condition that changed.
+		if set, ok := r.e.cache.peek(whole); ok {
+			r.hits++
+			return r.sample.restrict(set), nil
+		}
+	}
+	key := r.sample.key() + whole
 	set, hit, err := r.e.cache.get(ctx, key, func(ctx context.Context) (*MemberSet, error) {
 		comp := &compiler{unit: unit, asOf: r.asOf, snap: r.snap, evaluated: true, sample: r.sample}
 		q, err := comp.leaf(c, false)
