@@ -192,12 +192,12 @@ func TestCountEstimate(t *testing.T) {
 		t.Fatalf("count --estimate: exit %d: %s", code, errOut)
 	}
 	var est struct {
-		Segment                   string
-		Members, Universe         int64
-		AsOf                      string `json:"as_of"`
-		Estimated                 bool
-		Low, High                 int64
-		Confidence                float64
+		Segment           string
+		Members, Universe int64
+		AsOf              string `json:"as_of"`
+		Estimated         bool
+		Low, High         int64
+		Confidence        float64
 	}
 	var raw map[string]any
 	if err := json.Unmarshal([]byte(out), &est); err != nil {
