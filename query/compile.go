@@ -235,6 +235,10 @@ func valueEquals(w *sqlWriter, key string, v segments.Value) {
 		w.value(v.String(), typeVarchar)
 		return
 	}
+	if dottedKey(key) {
+		valueEqualsAny(w, key, v)
+		return
+	}
 	switch v.Kind {
 	case segments.ValueNumber:
 		propertyNumber(w, key)
@@ -250,7 +254,7 @@ func valueEquals(w *sqlWriter, key string, v segments.Value) {
 // filterPredicate writes one entry of a where: map.
 func (c *compiler) filterPredicate(w *sqlWriter, f segments.PropertyFilter) error {
 	if f.Cmp != nil {
-		return compare(w, func() { propertyNumber(w, f.Property) }, *f.Cmp)
+		return propertyCompare(w, f.Property, *f.Cmp)
 	}
 	if len(f.Values) == 0 {
 		return fmt.Errorf("where %s: no value to compare", f.Property)
@@ -496,6 +500,10 @@ func (c *compiler) measure(w *sqlWriter, m *segments.Measure) (bool, error) {
 // measureAggregate writes a measure's aggregate over the scanned events: sum and
 // count_distinct of nothing are 0, avg/min/max of nothing NULL.
 func measureAggregate(w *sqlWriter, m *segments.Measure) {
+	if dottedKey(m.Property) {
+		measureAggregateAny(w, m)
+		return
+	}
 	switch m.Agg {
 	case segments.AggSum:
 		w.raw("coalesce(sum(")
@@ -625,8 +633,8 @@ func (c *compiler) affinity(w *sqlWriter, a *segments.Affinity) error {
 		return err
 	}
 	w.raw(" AND ")
-	propertyRaw(w, a.Property)
-	w.raw(" IS NOT NULL GROUP BY ", c.key(), " HAVING ")
+	propertySet(w, a.Property)
+	w.raw(" GROUP BY ", c.key(), " HAVING ")
 	return compare(w, func() {
 		w.raw("CAST(count(*) FILTER (WHERE ")
 		valueEquals(w, a.Property, a.Is)

@@ -2,6 +2,8 @@ package query
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -107,6 +109,74 @@ func TestBitmapAndSQLAgree(t *testing.T) {
 		}
 	}
 	// The comparison means something only when most cases select some but not all.
+	if nonEmpty < len(cases)*3/4 {
+		t.Errorf("only %d of %d cases select a proper, non-empty subset", nonEmpty, len(cases))
+	}
+}
+
+// TestBitmapAndSQLAgreeDottedKeys: the same cross-check on generated data whose properties
+// are nested the way exports nest them (an object ctx, a list of items), for dotted keys in
+// where, measure and affinity, per person and per account.
+func TestBitmapAndSQLAgreeDottedKeys(t *testing.T) {
+	flat := generatedStore(t, 600)
+	nested := filepath.Join(t.TempDir(), "nested.ndjson")
+	// Each event's page and channel go into ctx; its category and price (or revenue) become
+	// the first of two items, the second a gift on every other purchase.
+	_, err := flat.DB().Exec(fmt.Sprintf(`COPY (
+		SELECT u.user_id, e.event, strftime(e.ts, '%%Y-%%m-%%dT%%H:%%M:%%S.%%fZ') AS timestamp, e.account_id, e.revenue,
+			json_object('ctx', json_object('page', e.properties->>'page', 'channel', e.properties->>'channel'),
+				'items', CASE WHEN e.event = 'purchase' AND e.uid %% 2 = 0
+					THEN json_array(json_object('category', e.properties->>'category', 'price', e.revenue), json_object('category', 'gift', 'price', 5))
+					ELSE json_array(json_object('category', e.properties->>'category', 'price', coalesce(TRY_CAST(e.properties->>'price' AS DOUBLE), e.revenue))) END) AS properties
+		FROM events e JOIN users u USING (uid) ORDER BY e.ts, u.user_id) TO %s (FORMAT json)`, quoteLiteral(nested)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := memStore(t)
+	mustLoad(t, s, LoadRequest{Paths: []string{nested}})
+	e := NewEngine(s)
+	ctx := context.Background()
+	user, account := segments.UnitUser, segments.UnitAccount
+	cases := []struct {
+		src  string
+		unit segments.Unit
+	}{
+		{`{did: page_view, where: {ctx.page: [pricing, integrations]}, in_last: 14d}`, user},
+		{`{did: purchase, where: {ctx.channel: web, items.category: apparel}}`, user},
+		{`{did: purchase, where: {items.category: gift}, times: ">= 2"}`, user},
+		{`{did: purchase, where: {items.price: "> 50"}}`, user},
+		{`{did: add_to_cart, where: {items.price: ">= 20"}}`, user},
+		{`{did_not: purchase, where: {items.category: gift}, in_last: 90d}`, user},
+		{`{did: add_to_cart, where: {items.price: ">= 20"}, then_not: purchase, within: 2h}`, user},
+		{`{measure: sum(items.price), of: purchase, is: ">= 200"}`, user},
+		{`{measure: avg(items.price), of: purchase, is: "10..60"}`, user},
+		{`{measure: max(items.price), of: purchase, is: ">= 100"}`, user},
+		{`{measure: count_distinct(items.category), of: purchase, is: ">= 3"}`, user},
+		{`{measure: count_distinct(items.category), of: purchase, is: "= 0"}`, user},
+		{`{affinity: items.category, of: purchase, is: gift, share: "= 100%"}`, user},
+		{`{last: page_view, where: {ctx.page: pricing}, ago: "> 30d"}`, user},
+		{`{trend: purchase, where: {items.category: gift}, in_last: 90d, change: "< 0%"}`, user},
+		{`{did: page_view, where: {ctx.page: pricing}, in_last: 14d, users: ">= 2"}`, account},
+		{`{measure: sum(items.price), is: "> 100"}`, account},
+	}
+	nonEmpty := 0
+	for _, tc := range cases {
+		c := mustCondition(t, tc.src, tc.unit)
+		seg := &segments.Segment{Name: "cross", Unit: tc.unit, Where: c}
+		res, err := e.Evaluate(ctx, seg, nil, time.Time{})
+		if err != nil {
+			t.Errorf("%s: %v", tc.src, err)
+			continue
+		}
+		bitmap := keysOf(t, e, res.Members, tc.unit)
+		sqlPath := sqlKeys(t, e, seg, nil, time.Time{})
+		if !slices.Equal(bitmap, sqlPath) {
+			t.Errorf("%s (%s): bitmap path %d members, sql path %d", tc.src, tc.unit, len(bitmap), len(sqlPath))
+		}
+		if len(bitmap) > 0 && int64(len(bitmap)) < res.Universe {
+			nonEmpty++
+		}
+	}
 	if nonEmpty < len(cases)*3/4 {
 		t.Errorf("only %d of %d cases select a proper, non-empty subset", nonEmpty, len(cases))
 	}

@@ -667,8 +667,7 @@ func (x *explainer) affinity(ctx context.Context, a *segments.Affinity, leaf *Ex
 		return err
 	}
 	w.raw(" AND ")
-	propertyRaw(w, a.Property)
-	w.raw(" IS NOT NULL")
+	propertySet(w, a.Property)
 	var k, n int64
 	if err := x.row(ctx, a, w, &k, &n); err != nil {
 		return err

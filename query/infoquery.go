@@ -129,22 +129,21 @@ func (s *Store) infoDaily(ctx context.Context, info *Info) error {
 // infoProperties lists property keys with their most common JSON type, how many events
 // carry them and up to three example values, from a sample of events on big stores.
 func (s *Store) infoProperties(ctx context.Context, info *Info) error {
-	from := "events"
+	from := "(SELECT rowid AS rid, properties AS p FROM events)"
 	sampled := info.Events > propertySample
 	if sampled {
 		// Row-group-level (system) sampling reads only the sampled vectors, unlike a
 		// reservoir sample that would scan every event.
 		pct := 100 * float64(propertySample) / float64(info.Events)
-		from = fmt.Sprintf("(SELECT properties FROM events USING SAMPLE %.4f PERCENT (system, 42))", pct)
+		from = fmt.Sprintf("(SELECT rowid AS rid, properties AS p FROM events USING SAMPLE %.4f PERCENT (system, 42))", pct)
 	}
-	q := fmt.Sprintf(`WITH kv AS (
-			SELECT k.key, json_type(properties -> k.path) AS typ, properties ->> k.path AS val
-			FROM (SELECT properties, key, '$."' || replace(replace(key, '\', '\\'), '"', '\"') || '"' AS path
-				FROM (SELECT properties, unnest(json_keys(properties)) AS key FROM %s WHERE json_type(properties) = 'OBJECT')) k
-		)
-		SELECT key, mode(typ), count(*) AS n,
+	// Nested keys are listed as the dotted paths a definition can use (context.locale,
+	// items.category), counted once per event, with the values they reach as examples.
+	q := fmt.Sprintf(`WITH %s,
+		kv AS (SELECT key, json_type(v) AS typ, json_extract_string(v, '$') AS val, rid FROM walk)
+		SELECT key, mode(typ), count(DISTINCT rid) AS n,
 			coalesce(list(DISTINCT val ORDER BY val) FILTER (WHERE val IS NOT NULL)[1:3], [])
-		FROM kv GROUP BY key ORDER BY n DESC, key LIMIT %d`, from, maxPropertyKeys)
+		FROM kv GROUP BY key ORDER BY n DESC, key LIMIT %d`, propertyKeyWalk(from, keyWalkDepth), maxPropertyKeys)
 	rows, err := s.db.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("info: describe properties: %w", err)

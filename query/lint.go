@@ -384,8 +384,7 @@ func (l *linter) property(events []string, key string, pos segments.Pos) {
 		return
 	}
 	w := &sqlWriter{}
-	propertyText(w, key)
-	w.raw(" IS NOT NULL")
+	propertySet(w, key)
 	l.probe(&lintProbe{events: evs, w: w, pos: pos, kind: probeKey, key: key})
 }
 
@@ -398,7 +397,7 @@ func (l *linter) valueProbe(events []string, f segments.PropertyFilter) {
 	}
 	if f.Cmp != nil {
 		w := &sqlWriter{}
-		if compare(w, func() { propertyNumber(w, f.Property) }, *f.Cmp) == nil {
+		if propertyCompare(w, f.Property, *f.Cmp) == nil {
 			l.probe(&lintProbe{events: evs, w: w, pos: f.Pos, kind: probeCmp, key: f.Property, value: f.Cmp.String()})
 		}
 		return
@@ -592,12 +591,14 @@ func (l *linter) sampleKeys(ctx context.Context, events []string) ([]string, err
 		return keys, nil
 	}
 	w := &sqlWriter{}
-	w.raw("SELECT DISTINCT unnest(json_keys(e.properties)) FROM (SELECT e.properties FROM events e WHERE json_type(e.properties) = 'OBJECT'")
+	// Nested keys too, as the dotted paths a definition uses (propkeys.go).
+	w.raw("SELECT rid, p FROM (SELECT e.rowid AS rid, e.properties AS p FROM events e WHERE json_type(e.properties) = 'OBJECT'")
 	if err := eventsPredicate(w, events); err != nil {
 		return nil, err
 	}
-	w.rawf(" LIMIT %d) e", lintSampleRows)
-	keys, err := stringColumn(ctx, l.e.store.DB(), w.String(), w.args...)
+	w.rawf(" LIMIT %d)", lintSampleRows)
+	q := fmt.Sprintf("WITH src AS (%s), %s SELECT DISTINCT key FROM walk", w.String(), propertyKeyWalk("src", keyWalkDepth))
+	keys, err := stringColumn(ctx, l.e.store.DB(), q, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("sample property keys: %w", err)
 	}
@@ -618,9 +619,9 @@ func (l *linter) topValues(ctx context.Context, events []string, key string) ([]
 		return values, nil
 	}
 	w := &sqlWriter{}
-	w.raw("SELECT v FROM (SELECT CAST(")
-	propertyRaw(w, key)
-	w.raw(" AS VARCHAR) AS v FROM events e WHERE TRUE")
+	w.raw("SELECT v FROM (SELECT ")
+	propertyValueRows(w, key)
+	w.raw(" AS v FROM events e WHERE TRUE")
 	if err := eventsPredicate(w, events); err != nil {
 		return nil, err
 	}

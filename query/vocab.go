@@ -38,26 +38,19 @@ func (s *Store) PropertyValues(ctx context.Context, property string, events []st
 	if limit <= 0 {
 		limit = 50
 	}
-	var expr string
-	args := []any{}
-	switch property {
-	case "revenue":
-		expr = "CAST(revenue AS VARCHAR)"
-	case "account_id":
-		expr = "account_id"
-	default:
-		expr = "json_extract_string(properties, ?)"
-		args = append(args, jsonKeyPath(property)) // one key, even with dots in it
-	}
+	// The same reading of a property as the segment compiler's: a key with dots reaches
+	// into nested values (every element of a list), a literal key with dots wins.
+	w := &sqlWriter{}
+	propertyValueRows(w, property)
+	args := w.args
 	where := ""
 	if len(events) > 0 {
-		where = "AND event IN (SELECT unnest(?::VARCHAR[]))"
+		where = "AND e.event IN (SELECT unnest(?::VARCHAR[]))"
 		args = append(args, events)
 	}
 	args = append(args, limit)
-	// A sample keeps this instant on big stores; suggestions need the common values only.
-	q := fmt.Sprintf(`SELECT v FROM (SELECT %s AS v FROM events WHERE true %s)
-		WHERE v IS NOT NULL GROUP BY v ORDER BY count(*) DESC, v LIMIT ?`, expr, where)
+	q := fmt.Sprintf(`SELECT v FROM (SELECT %s AS v FROM events e WHERE true %s)
+		WHERE v IS NOT NULL GROUP BY v ORDER BY count(*) DESC, v LIMIT ?`, w.String(), where)
 	return stringColumn(ctx, s.db, q, args...)
 }
 
