@@ -23,7 +23,7 @@ func propertyKeyWalk(src string, depth int) string {
 		return `'$."' || replace(replace(` + k + `, '\', '\\'), '"', '\"') || '"'`
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `walk1 AS (
+	fmt.Fprintf(&b, `walk1 AS MATERIALIZED (
 		SELECT k AS key, json_extract(p, %s) AS v, rid
 		FROM (SELECT rid, p, unnest(json_keys(p)) AS k FROM %s WHERE json_type(p) = 'OBJECT'))`, path("k"), src)
 	for d := 2; d <= depth; d++ {
@@ -37,7 +37,7 @@ func propertyKeyWalk(src string, depth int) string {
 	elems%[1]d AS (
 		SELECT key, unnest(CASE WHEN json_type(v) = 'ARRAY' THEN CAST(v AS JSON[]) ELSE [v] END) AS o, rid
 		FROM walk%[1]d WHERE json_type(v) IN ('OBJECT', 'ARRAY')%[4]s),
-	walk%[2]d AS (
+	walk%[2]d AS MATERIALIZED (
 		SELECT key || '.' || k AS key, json_extract(o, %[3]s) AS v, rid
 		FROM (SELECT key, o, rid, unnest(json_keys(o)) AS k FROM elems%[1]d WHERE json_type(o) = 'OBJECT')
 		WHERE NOT contains(k, '.'))`, d-1, d, path("k"), literal)
