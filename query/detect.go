@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -148,6 +149,9 @@ type sniffedFile struct {
 	format Format
 	gzip   bool
 	latin1 bool // text that is not UTF-8: read as Latin-1 (old spreadsheet exports)
+	// objects: a JSON file that is one object, or several, written over many lines (a
+	// single event copied from a tool, an API response) rather than one per line.
+	objects bool
 }
 
 // sniffHead is how much of a file detection reads (after decompression).
@@ -206,6 +210,9 @@ func detectFormat(path string) (sniffedFile, error) {
 		return sf, nil
 	case '{':
 		sf.format = FormatNDJSON
+		if !ndjsonHead(trimmed, n == sniffHead) {
+			sf.format, sf.objects = FormatJSON, true
+		}
 		return sf, nil
 	}
 	if strings.HasSuffix(ext, ".json") || strings.HasSuffix(ext, ".ndjson") || strings.HasSuffix(ext, ".jsonl") {
@@ -222,6 +229,28 @@ func detectFormat(path string) (sniffedFile, error) {
 		sf.format = FormatCSV
 	}
 	return sf, nil
+}
+
+// ndjsonHead tells whether a head starting with '{' holds one object per line: some line
+// (a whole one, not the head's cut end) starts an object in its first column and is a
+// complete JSON value. A pretty-printed object has none: its first line is "{" alone and
+// the objects nested in it are indented. One broken line among good ones stays NDJSON (a
+// rejected row), as does a file whose only line is longer than the head.
+func ndjsonHead(head []byte, cut bool) bool {
+	lines := bytes.Split(head, []byte("\n"))
+	if cut && len(lines) > 1 {
+		lines = lines[:len(lines)-1]
+	}
+	if cut && len(lines) == 1 {
+		return true // one line longer than the head: not a pretty-printed object
+	}
+	for _, line := range lines {
+		line = bytes.TrimRight(line, " \t\r")
+		if len(line) > 1 && line[0] == '{' && json.Valid(line) {
+			return true
+		}
+	}
+	return false
 }
 
 // textLike tells whether the head of a file looks like text: no NUL bytes and hardly any

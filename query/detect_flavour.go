@@ -30,6 +30,9 @@ type fieldMapping struct {
 	user       []string // coalesced in order: Segment's userId, then anonymousId
 	event      []string // coalesced in order; empty when eventConst is set
 	eventConst string   // transaction tables: every row is a purchase (or a refund)
+	// eventGiven: eventConst came from --event (or --map event==NAME): every row has that
+	// name, whatever its amount (no refund for a negative one).
+	eventGiven bool
 	ts         string
 	account    string
 	revenue    string
@@ -37,6 +40,16 @@ type fieldMapping struct {
 	price      string
 	props      []string // JSON object columns merged into properties, later ones winning
 	dropProps  []string // keys removed from the merged properties (Mixpanel's distinct_id, time)
+	// traits are JSON object columns (or GA4 key/value lists) holding the person's
+	// attributes as of the event, merged in order (later ones win): they become user
+	// attributes, the latest value by event time winning (load_traits.go).
+	traits []string
+	// traitsSkip: rows whose column traitsSkip[0] holds traitsSkip[1] carry no person's
+	// traits (Segment's group calls carry the group's).
+	traitsSkip [2]string
+	// traitsOnly: the traits columns are not kept in properties (GA4's user_properties, a
+	// key/value list that reads as nothing there).
+	traitsOnly bool
 	mapped     []string // fields set by --map, for the report
 	// monthFirst pins slashed dates to month/day: the export is known to write them so
 	// (Online Retail), even when no day in the file is above 12.
@@ -52,13 +65,24 @@ func (m *fieldMapping) used() map[string]bool {
 	for _, c := range m.event {
 		u[c] = true
 	}
-	for _, c := range []string{m.ts, m.account, m.revenue, m.quantity, m.price} {
+	// Quantity and price stay properties (where: {Quantity: ">= 100"}), and so does a money
+	// column under another name than revenue (where: {amount: "> 50"}): revenue is computed
+	// from them, they are still what the file says.
+	for _, c := range []string{m.ts, m.account} {
 		if c != "" {
 			u[c] = true
 		}
 	}
+	if m.revenue != "" && normName(m.revenue) == "revenue" {
+		u[m.revenue] = true
+	}
 	for _, c := range m.props {
 		u[c] = true
+	}
+	if m.traitsOnly {
+		for _, c := range m.traits {
+			u[c] = true
+		}
 	}
 	return u
 }
@@ -138,7 +162,19 @@ var (
 	genericEvent   = []string{"event", "eventname", "eventtype", "action", "name", "type"}
 	genericTime    = []string{"timestamp", "time", "eventtime", "eventtimestamp", "ts", "datetime", "date", "createdat", "occurredat", "sentat", "receivedat"}
 	genericAccount = []string{"accountid", "account", "groupid", "companyid", "orgid", "organizationid", "workspaceid", "teamid"}
-	genericRevenue = []string{"revenue", "amount", "total", "value", "price"}
+	genericRevenue = moneyNames
+)
+
+// moneyNames are the folded names of a column holding an event's money, most specific first:
+// what analytics tools, shops and published transaction data sets call it.
+var moneyNames = []string{"revenue", "amount", "totalamount", "amountspent", "dollarvalue", "dollars", "dollar",
+	"sales", "salesamount", "total", "totalprice", "ordertotal", "ordervalue", "spend", "spent", "payment", "value", "price"}
+
+// quantityNames and unitPriceNames are the columns whose product is revenue in line-item
+// tables (revenue = quantity × unit price).
+var (
+	quantityNames  = []string{"quantity", "qty", "units", "unitssold", "quantityordered"}
+	unitPriceNames = []string{"unitprice", "priceeach", "priceperunit", "itemprice", "price"}
 )
 
 // detectMapping recognises an export by its column names and applies --map overrides. It
@@ -206,6 +242,9 @@ type flavourRule struct {
 	price      []string
 	props      []string // every present one, merged
 	dropProps  []string // keys removed from the merged properties
+	traits     []string // every present one, merged: the person's attributes (fieldMapping.traits)
+	traitsSkip [2]string
+	traitsOnly bool
 	// firstOnly takes only the first present column of user and event (generic exports,
 	// where several candidates may mean different things).
 	firstOnly bool
@@ -213,34 +252,50 @@ type flavourRule struct {
 	monthFirst bool
 }
 
-var transactionDates = []string{"invoicedate", "orderdate", "transactiondate", "purchasedate", "date"}
+var (
+	transactionDates     = []string{"invoicedate", "orderdate", "transactiondate", "purchasedate", "date"}
+	transactionCustomers = []string{"customerid", "customer", "custid", "customerno", "customernumber", "clientid"}
+	// transactionMoney: a transaction table's amount, under the names money columns have
+	// (moneyNames without the ambiguous value and price).
+	transactionMoney = []string{"revenue", "amount", "totalamount", "amountspent", "dollarvalue", "dollars", "dollar",
+		"sales", "salesamount", "total", "totalprice", "ordertotal", "ordervalue", "spend", "spent", "payment"}
+)
 
 // flavourRules is the detection table.
 var flavourRules = []flavourRule{
 	// GA4's BigQuery export, flattened: event_timestamp is microseconds since the epoch.
+	// event_params and user_properties are lists of {key, value: {string_value, int_value,
+	// double_value, float_value}}: flattened by key with the typed value, the parameters into
+	// properties and the user properties into attributes.
 	{flavour: FlavourGA4, requires: [][]string{{"eventname"}, {"eventtimestamp"}},
 		user: []string{"userid", "userpseudoid"}, event: []string{"eventname"}, ts: []string{"eventtimestamp"},
-		revenue: []string{"eventvalueinusd", "ecommerce.purchaserevenue", "purchaserevenue", "ecommerce.purchaserevenueinusd"},
-		props:   []string{"eventparams"}},
+		revenue: []string{"ecommerce.purchaserevenue", "purchaserevenue", "eventvalueinusd", "ecommerce.purchaserevenueinusd"},
+		props:   []string{"eventparams"}, traits: []string{"userproperties"}, traitsOnly: true},
 	// Amplitude's export: user_id is null for anonymous devices, which fall back to the
-	// device and then Amplitude's own id.
+	// device and then Amplitude's own id. user_properties are the person's as of the event.
 	{flavour: FlavourAmplitude, requires: [][]string{{"eventtype"}, {"eventtime"}},
 		user: []string{"userid", "deviceid", "amplitudeid"}, event: []string{"eventtype"}, ts: []string{"eventtime"},
-		revenue: []string{"revenue"}, props: []string{"eventproperties"}},
+		revenue: []string{"revenue"}, props: []string{"eventproperties"}, traits: []string{"userproperties"}},
 	// Mixpanel: distinct_id and time live inside properties in the raw export, or as
 	// columns when flattened. time is epoch seconds (milliseconds in newer exports).
 	{flavour: FlavourMixpanel, requires: [][]string{{"event"}, {"properties.distinctid", "distinctid"}, {"properties.time", "time"}},
 		unless: []string{"timestamp"},
 		user:   []string{"properties.distinctid", "distinctid"}, event: []string{"event"}, ts: []string{"properties.time", "time"},
 		props: []string{"properties"}, dropProps: []string{"distinct_id", "time"}},
+	// PostHog: the person's properties as of the event (person_properties in its exports),
+	// then what the event sets ($set).
 	{flavour: FlavourPostHog, requires: [][]string{{"distinctid"}, {"event"}, {"timestamp"}},
-		user: []string{"distinctid"}, event: []string{"event"}, ts: []string{"timestamp"}, props: []string{"properties"}},
-	// Segment: identify and page calls have no event name; their type stands in.
+		user: []string{"distinctid"}, event: []string{"event"}, ts: []string{"timestamp"}, props: []string{"properties"},
+		traits: []string{"personproperties", "properties.set"}},
+	// Segment: identify and page calls have no event name; their type stands in. identify's
+	// traits (and context.traits on other calls) are the person's; a group call's traits are
+	// the group's, not the person's.
 	{flavour: FlavourSegment,
-		requires: [][]string{{"userid", "anonymousid"}, {"event"}, {"timestamp"},
+		requires: [][]string{{"userid", "anonymousid"}, {"event", "type"}, {"timestamp", "originaltimestamp"},
 			{"anonymousid", "messageid", "receivedat", "sentat", "originaltimestamp", "=userId"}},
 		user: []string{"userid", "anonymousid"}, event: []string{"event", "type"}, ts: []string{"timestamp", "originaltimestamp"},
-		account: []string{"groupid", "context.groupid"}, revenue: []string{"revenue"}, props: []string{"properties"}},
+		account: []string{"groupid", "context.groupid"}, revenue: []string{"revenue"}, props: []string{"properties"},
+		traits: []string{"context.traits", "traits"}, traitsSkip: [2]string{"type", "group"}},
 	{flavour: FlavourCanonical, requires: [][]string{{"userid"}, {"event"}, {"timestamp"}},
 		user: []string{"userid"}, event: []string{"event"}, ts: []string{"timestamp"},
 		account: []string{"accountid"}, revenue: []string{"revenue"}, props: []string{"properties"}},
@@ -250,12 +305,14 @@ var flavourRules = []flavourRule{
 	{flavour: FlavourTransaction, requires: [][]string{{"invoiceno"}, {"customerid"}, {"invoicedate"}, {"quantity"}, {"unitprice"}},
 		user: []string{"customerid"}, eventConst: "purchase", ts: []string{"invoicedate"},
 		quantity: []string{"quantity"}, price: []string{"unitprice"}, account: []string{"accountid"}, monthFirst: true},
-	{flavour: FlavourTransaction, requires: [][]string{{"customerid"}, transactionDates, {"quantity"}, {"unitprice", "price"}},
-		user: []string{"customerid"}, eventConst: "purchase", ts: transactionDates,
-		quantity: []string{"quantity"}, price: []string{"unitprice", "price"}, account: []string{"accountid"}},
-	{flavour: FlavourTransaction, requires: [][]string{{"customerid"}, transactionDates, {"amount", "total", "sales", "revenue"}},
-		user: []string{"customerid"}, eventConst: "purchase", ts: transactionDates,
-		revenue: []string{"amount", "total", "sales", "revenue"}, account: []string{"accountid"}},
+	{flavour: FlavourTransaction, requires: [][]string{transactionCustomers, transactionDates, quantityNames, unitPriceNames},
+		unless: []string{"event", "eventname", "eventtype"},
+		user:   transactionCustomers, eventConst: "purchase", ts: transactionDates,
+		quantity: quantityNames, price: unitPriceNames, account: []string{"accountid"}, firstOnly: true},
+	{flavour: FlavourTransaction, requires: [][]string{transactionCustomers, transactionDates, transactionMoney},
+		unless: []string{"event", "eventname", "eventtype"},
+		user:   transactionCustomers, eventConst: "purchase", ts: transactionDates,
+		revenue: transactionMoney, account: []string{"accountid"}, firstOnly: true},
 	// Anything else: common names, the first of each list that is present.
 	{flavour: FlavourGeneric, firstOnly: true,
 		user: genericUser, event: genericEvent, ts: genericTime, account: genericAccount, revenue: genericRevenue,
@@ -283,7 +340,11 @@ func (r flavourRule) matches(cs columnSet) bool {
 // mapping fills a fieldMapping from the file's columns.
 func (r flavourRule) mapping(cs columnSet) *fieldMapping {
 	m := &fieldMapping{flavour: r.flavour, eventConst: r.eventConst, monthFirst: r.monthFirst,
-		ts: cs.find(r.ts...), account: cs.find(r.account...), props: cs.all(r.props...), dropProps: r.dropProps}
+		ts: cs.find(r.ts...), account: cs.find(r.account...), props: cs.all(r.props...), dropProps: r.dropProps,
+		traits: cs.all(r.traits...), traitsOnly: r.traitsOnly}
+	if skip := cs.find(normName(r.traitsSkip[0])); skip != "" {
+		m.traitsSkip = [2]string{skip, r.traitsSkip[1]}
+	}
 	if r.firstOnly {
 		if u := cs.find(r.user...); u != "" {
 			m.user = []string{u}

@@ -118,7 +118,10 @@ type FileReport struct {
 	// the future, one person holding an implausible share of the rows.
 	Warnings []string `json:"warnings,omitempty"`
 	Mapped   []string `json:"mapped,omitempty"` // fields set by --map
-	Replaced bool     `json:"replaced,omitempty"`
+	// Attributes are the user attributes the file's traits set (identify traits, Amplitude
+	// and GA4 user_properties, …), the latest value by event time winning.
+	Attributes []string `json:"attributes,omitempty"`
+	Replaced   bool     `json:"replaced,omitempty"`
 	// Rows read from the file (data rows, not the header) = Loaded + Rejected.
 	Rows             int64            `json:"rows"`
 	Loaded           int64            `json:"loaded"`
@@ -425,6 +428,7 @@ type preparedFile struct {
 	who    string     // the columns naming the person, for messages
 	blank  int64      // NDJSON: blank lines (no rows)
 	attrs  []userAttr // users files: attribute columns
+	traits bool       // events files: the stage has traits to turn into attributes (load_traits.go)
 	began  time.Time
 	report *FileReport
 }
@@ -651,6 +655,9 @@ func (l *loader) claimSource(ctx context.Context, pl loadPlan, write bool) (bool
 		return len(replace) > 0, nil
 	}
 	for _, path := range replace {
+		if err := l.forgetTraits(ctx, path); err != nil {
+			return false, err
+		}
 		for _, q := range []string{
 			`DELETE FROM events WHERE sid IN (SELECT sid FROM sources WHERE path = ?)`,
 			`DELETE FROM rejected WHERE source = ?`,

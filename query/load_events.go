@@ -122,12 +122,7 @@ func parsedSQL(src *fileSource, m *fieldMapping, rd reading) string {
 		v, bad := src.jsonOf(c)
 		add(v, fmt.Sprintf("__pj%d", i))
 		pbad = append(pbad, bad)
-		pj := fmt.Sprintf("__pj%d", i)
-		// Valid JSON whose text starts with '{' is an object: testing that first spares
-		// parsing every value a second time (json_type) on the common path.
-		parts = append(parts, fmt.Sprintf(`CASE WHEN %[1]s IS NULL THEN NULL
-			WHEN starts_with(CAST(%[1]s AS VARCHAR), '{') OR json_type(%[1]s) = 'OBJECT' THEN %[1]s
-			ELSE json_object(%[2]s, %[1]s) END`, pj, quoteLiteral(c)))
+		parts = append(parts, objectSQL(fmt.Sprintf("__pj%d", i), c))
 	}
 	add(strings.Join(pbad, " OR "), "__pbad")
 	used := m.used()
@@ -139,10 +134,12 @@ func parsedSQL(src *fileSource, m *fieldMapping, rd reading) string {
 				drop = append(drop, k)
 			}
 		}
+		// Patching an empty object with the record drops its null values (a missing value,
+		// however deep), then the patch drops the keys the fields took.
 		if len(drop) > 0 {
-			extras = fmt.Sprintf("json_merge_patch(j, %s)", quoteLiteral(jsonNullPatch(drop)))
+			extras = fmt.Sprintf("json_merge_patch('{}', j, %s)", quoteLiteral(jsonNullPatch(drop)))
 		} else {
-			extras = "j"
+			extras = "json_merge_patch('{}', j)"
 		}
 	} else {
 		var kv []string
@@ -195,8 +192,9 @@ func parsedSQL(src *fileSource, m *fieldMapping, rd reading) string {
 		"WHEN __pbad THEN "+quoteLiteral(ReasonBadProperties),
 		"WHEN __rbad THEN "+quoteLiteral(ReasonBadRevenue))
 
+	traits := traitsSQL(src, m)
 	event := "__e"
-	if m.eventConst != "" {
+	if m.eventConst != "" && !m.eventGiven {
 		// A transaction line with a negative amount is a return, not a purchase.
 		event = fmt.Sprintf("CASE WHEN __r < 0 THEN 'refund' ELSE %s END", quoteLiteral(m.eventConst))
 	}
@@ -208,14 +206,14 @@ func parsedSQL(src *fileSource, m *fieldMapping, rd reading) string {
 	}
 	return fmt.Sprintf(`SELECT __u AS user_id, %[1]s AS event, __t AS ts, __a AS account_id, %[2]s AS revenue, __p AS properties,
 	__reason AS reason, CASE WHEN __reason IS NOT NULL THEN %[3]s END AS raw,
-	__tclass AS tclass, CASE WHEN __tclass IS NOT NULL THEN __traw END AS traw%[8]s
+	__tclass AS tclass, CASE WHEN __tclass IS NOT NULL THEN __traw END AS traw%[8]s, %[12]s AS traits
 FROM (
 	SELECT *, %[4]s AS __p, CASE %[5]s END AS __reason
 	FROM (SELECT *, %[9]s AS __tclass, %[10]s AS __t
 		FROM (SELECT *, %[11]s AS __tnum
 			FROM (SELECT *, %[6]s FROM %[7]s)))
 )`, event, revenue, src.rawExpr(), props, strings.Join(reason, " "), strings.Join(l1, ", "), src.reader, k,
-		tc.class, tc.ts, tc.num)
+		tc.class, tc.ts, tc.num, traits)
 }
 
 func coalesceSQL(exprs []string) string {
@@ -247,6 +245,7 @@ func (l *loader) readEventsFile(ctx context.Context, pl loadPlan) (*preparedFile
 	}
 	p.report.Flavour, p.report.Mapped = m.flavour, m.mapped
 	p.who = strings.Join(m.user, " or ")
+	p.traits = len(m.traits) > 0
 
 	rd := l.rd
 	staged, err := l.stageEvents(ctx, p, m, rd)
@@ -484,6 +483,9 @@ func (l *loader) writeEventsFile(ctx context.Context, p *preparedFile) error {
 		}
 	}
 	fr.Loaded = n
+	if err := l.writeTraits(ctx, p); err != nil {
+		return err
+	}
 	l.progress(pl, PhaseRejecting, p.good)
 	if err := l.writeRejected(ctx, p); err != nil {
 		return err

@@ -45,6 +45,9 @@ type fileSource struct {
 	// pinned says that the columns are the header as read in Go, all text: DuckDB's
 	// sniffer could not read the file.
 	pinned bool
+	// wrapper, for a JSON file that is one object holding the records in a list, is that
+	// list's key (load_json.go).
+	wrapper string
 }
 
 func (src *fileSource) columnNames() []string {
@@ -178,8 +181,7 @@ func (l *loader) openSource(ctx context.Context, pl loadPlan, typedCSV bool) (*f
 			quoteLiteral(pl.readPath()), compressionOption(pl), enc, quoteLiteral(src.rejectsTable), quoteLiteral(src.rejectsScan))
 	case FormatJSON:
 		src.kind = jsonFileSource
-		src.reader = fmt.Sprintf(`(SELECT CAST(json AS VARCHAR) AS line, json AS j
-			FROM read_json_objects(%s, format = 'array', %s, maximum_object_size = 268435456))`, path, jsonCompressionOption(pl))
+		src.reader = jsonRecordsReader(pl)
 	default:
 		return nil, fmt.Errorf("load %s: %w", pl.path, ErrUnknownFormat)
 	}
@@ -189,6 +191,13 @@ func (l *loader) openSource(ctx context.Context, pl loadPlan, typedCSV bool) (*f
 			return nil, fmt.Errorf("load %s: read JSON: %w", pl.path, err)
 		}
 		src.keys = keys
+		if src.wrapper, err = l.unwrapJSON(ctx, src); err != nil {
+			return nil, fmt.Errorf("load %s: read JSON: %w", pl.path, err)
+		} else if src.wrapper != "" {
+			if src.keys, err = l.sampleKeys(ctx, src); err != nil {
+				return nil, fmt.Errorf("load %s: read JSON: %w", pl.path, err)
+			}
+		}
 	}
 	return src, nil
 }
@@ -222,18 +231,10 @@ func (l *loader) describe(ctx context.Context, from string) ([]fileColumn, error
 // keySample is how many JSON records detection looks at.
 const keySample = 1000
 
-// sampleKeys lists the top-level keys, and the keys of a nested properties object as
-// "properties.KEY", of the first records, in order of first appearance.
+// sampleKeys lists the top-level keys of the first records, and the keys one level down in
+// objects as "properties.KEY", "context.KEY", in order of first appearance.
 func (l *loader) sampleKeys(ctx context.Context, src *fileSource) ([]string, error) {
-	q := fmt.Sprintf(`WITH s AS (
-			SELECT j, row_number() OVER () AS n FROM (SELECT j FROM %s WHERE json_type(j) = 'OBJECT' LIMIT %d)
-		), k AS (
-			SELECT unnest(json_keys(j)) AS key, n FROM s
-			UNION ALL
-			SELECT 'properties.' || unnest(json_keys(j->'properties')) AS key, n FROM s
-			WHERE json_type(j->'properties') = 'OBJECT'
-		)
-		SELECT key FROM k GROUP BY key ORDER BY min(n), key`, src.reader, keySample)
+	q := nestedKeySample(src.reader)
 	rows, err := l.q.QueryContext(ctx, q)
 	if err != nil {
 		return nil, err

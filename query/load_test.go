@@ -236,7 +236,8 @@ func TestLoadFlavours(t *testing.T) {
 		}},
 		{"online_retail.csv", FlavourTransaction, 4, 1, []eventRow{
 			{User: "17850", Event: "purchase", TS: "2010-12-01T08:26:00.000000", Revenue: "15.299999999999999",
-				Props: `{"InvoiceNo":"536365","StockCode":"85123A","Description":"WHITE HANGING HEART T-LIGHT HOLDER","Country":"United Kingdom"}`},
+				// Quantity and UnitPrice, of which revenue is computed, stay properties.
+				Props: `{"InvoiceNo":"536365","StockCode":"85123A","Description":"WHITE HANGING HEART T-LIGHT HOLDER","Quantity":6,"UnitPrice":2.55,"Country":"United Kingdom"}`},
 			{User: "14527", Event: "refund", TS: "2010-12-01T09:41:00.000000", Revenue: "-27.5"},
 			{User: "12583", Event: "purchase", TS: "2010-12-01T08:45:00.000000", Revenue: "90.0"},
 		}},

@@ -167,7 +167,10 @@ func (l *loader) openUsersSource(ctx context.Context, pl loadPlan) (*fileSource,
 	switch pl.sniff.format {
 	case FormatNDJSON, FormatJSON:
 		f := "newline_delimited"
-		if pl.sniff.format == FormatJSON {
+		switch {
+		case pl.sniff.objects:
+			f = "unstructured"
+		case pl.sniff.format == FormatJSON:
 			f = "array"
 		}
 		src := &fileSource{plan: pl, reader: fmt.Sprintf("read_json(%s, format = %s, %s)", quoteLiteral(pl.path), quoteLiteral(f), jsonCompressionOption(pl))}

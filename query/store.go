@@ -96,11 +96,23 @@ var schemaDDL = []string{
 		key   VARCHAR NOT NULL,
 		value VARCHAR NOT NULL
 	)`,
+	userTraitsDDL,
 }
+
+// userTraitsDDL: the latest trait value per person, key and file, from which traits'
+// user attributes are computed (load_traits.go).
+const userTraitsDDL = `CREATE TABLE IF NOT EXISTS user_traits (
+		uid   INTEGER NOT NULL,
+		key   VARCHAR NOT NULL,
+		value JSON NOT NULL,
+		ts    TIMESTAMP NOT NULL,
+		sid   INTEGER NOT NULL
+	)`
 
 // schemaAdditions bring a store made by an older segscope up to the columns this one writes.
 var schemaAdditions = []string{
 	`ALTER TABLE sources ADD COLUMN IF NOT EXISTS content_hash VARCHAR`,
+	userTraitsDDL,
 }
 
 // Open opens the store at path, creating its schema when it is new and writable. An empty

@@ -72,7 +72,13 @@ func (s *Store) AttributeValues(ctx context.Context, attr string, limit int) ([]
 	return stringColumn(ctx, s.db, q, limit)
 }
 
-func stringColumn(ctx context.Context, db *sql.DB, q string, args ...any) ([]string, error) {
+// rowsQuerier is what stringColumn reads from: the store's *sql.DB, a connection or a
+// transaction.
+type rowsQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func stringColumn(ctx context.Context, db rowsQuerier, q string, args ...any) ([]string, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
