@@ -149,6 +149,11 @@ type sniffedFile struct {
 	format Format
 	gzip   bool
 	latin1 bool // text that is not UTF-8: read as Latin-1 (old spreadsheet exports)
+	// whitespace: fields separated by runs of blanks (load_blanks.go); headerless: its first
+	// line is data, not names.
+	whitespace, headerless bool
+	// guessed: a headerless file's columns whose content says their field (guessRoles).
+	guessed map[string]string
 	// objects: a JSON file that is one object, or several, written over many lines (a
 	// single event copied from a tool, an API response) rather than one per line.
 	objects bool
@@ -227,6 +232,10 @@ func detectFormat(path string) (sniffedFile, error) {
 		sf.format = FormatTSV
 	} else {
 		sf.format = FormatCSV
+		sf.whitespace, sf.headerless = whitespaceHead(trimmed, n == sniffHead)
+		if sf.headerless {
+			sf.guessed = guessRoles(trimmed, n == sniffHead)
+		}
 	}
 	return sf, nil
 }

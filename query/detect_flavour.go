@@ -198,6 +198,10 @@ func detectMapping(columns []string, overrides map[string]string) (*fieldMapping
 	if len(missing) > 0 {
 		var how []string
 		for _, f := range missing {
+			if f == "event" {
+				how = append(how, "--event NAME (every row that event) or --map event=COLUMN")
+				continue
+			}
 			how = append(how, "--map "+f+"=COLUMN")
 		}
 		return nil, fmt.Errorf("%w: no %s column among %s; name them with %s",
@@ -384,6 +388,12 @@ func applyOverrides(m *fieldMapping, cs columnSet, overrides map[string]string) 
 	}
 	sort.Strings(fields)
 	for _, f := range fields {
+		if name, ok := strings.CutPrefix(overrides[f], "="); ok && f == "event" {
+			// --event NAME (--map event==NAME): every row of the file is that event.
+			m.event, m.eventConst, m.eventGiven = nil, name, true
+			m.mapped = append(m.mapped, f)
+			continue
+		}
 		col := cs.exact(overrides[f])
 		if col == "" {
 			return fmt.Errorf("--map %s=%s: no such column (columns: %s)", f, overrides[f], quoteList(cs.names, 30))
@@ -412,14 +422,18 @@ func applyOverrides(m *fieldMapping, cs columnSet, overrides map[string]string) 
 	return nil
 }
 
-// ParseMap parses `field=column` flags into overrides, refusing unknown fields.
+// ParseMap parses `field=column` flags into overrides, refusing unknown fields. `event==NAME`
+// gives every row the event NAME (no event column); it is kept as the override "=NAME".
 func ParseMap(specs []string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, s := range specs {
 		f, col, ok := strings.Cut(s, "=")
 		f, col = strings.TrimSpace(f), strings.TrimSpace(col)
-		if !ok || f == "" || col == "" {
-			return nil, fmt.Errorf("--map %q: want field=column, e.g. --map user_id=customer", s)
+		if !ok || f == "" || col == "" || (col == "=" && f == "event") {
+			return nil, fmt.Errorf("--map %q: want field=column, e.g. --map user_id=customer (or event==NAME)", s)
+		}
+		if strings.HasPrefix(col, "=") && f != "event" {
+			return nil, fmt.Errorf("--map %s: only the event can be a constant (event==NAME)", s)
 		}
 		known := false
 		for _, k := range MapFields {

@@ -18,7 +18,8 @@ type LoadRequest struct {
 	// Users is an optional users file: a user id column and attribute columns.
 	Users string
 	// Map overrides detection: field (user_id, event, timestamp, account_id, revenue,
-	// properties) → the file's column. See ParseMap.
+	// properties) → the file's column. See ParseMap. An event of "=NAME" (--event NAME,
+	// --map event==NAME) gives every row of every file that event name.
 	Map map[string]string
 	// Replace reloads files already in the store, removing their previous events and
 	// rejected rows first. Without it such files are refused. A file is in the store when its
@@ -118,6 +119,9 @@ type FileReport struct {
 	// the future, one person holding an implausible share of the rows.
 	Warnings []string `json:"warnings,omitempty"`
 	Mapped   []string `json:"mapped,omitempty"` // fields set by --map
+	// Guessed are the fields of a file without a header that its columns' content named
+	// (field=column0: a column of dates is the time), as --map would.
+	Guessed []string `json:"guessed,omitempty"`
 	// Attributes are the user attributes the file's traits set (identify traits, Amplitude
 	// and GA4 user_properties, …), the latest value by event time winning.
 	Attributes []string `json:"attributes,omitempty"`

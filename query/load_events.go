@@ -239,11 +239,18 @@ func (l *loader) readEventsFile(ctx context.Context, pl loadPlan) (*preparedFile
 		return nil, err
 	}
 	p.src = src
-	m, err := detectMapping(src.columnNames(), l.req.Map)
+	m, err := detectMapping(src.columnNames(), withGuesses(l.req.Map, pl.sniff.guessed))
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", pl.path, err)
 	}
-	p.report.Flavour, p.report.Mapped = m.flavour, m.mapped
+	p.report.Flavour = m.flavour
+	for _, f := range m.mapped {
+		if _, given := l.req.Map[f]; given {
+			p.report.Mapped = append(p.report.Mapped, f)
+		} else {
+			p.report.Guessed = append(p.report.Guessed, f+"="+pl.sniff.guessed[f])
+		}
+	}
 	p.who = strings.Join(m.user, " or ")
 	p.traits = len(m.traits) > 0
 

@@ -115,7 +115,7 @@ func (l *loader) fingerprint(ctx context.Context, pl *loadPlan) error {
 		return err
 	}
 	pl.text = t
-	if !t.scan.regular() {
+	if !t.scan.regular() || t.dialect.blanks {
 		return l.writeCopy(pl)
 	}
 	return nil
@@ -142,6 +142,10 @@ func scanText(pl loadPlan, d csvDialect, sink scanSink, out io.Writer) (string, 
 	tc := &countingReader{r: text}
 	h := newAsyncHash(sha256.New())
 	r := io.TeeReader(readErrors{tc}, h)
+	if d.blanks {
+		// The hash is the file's own text; the scan reads its fields tab-separated.
+		r = newBlankFields(r, d.headerless)
+	}
 	var scan *textScan
 	if pl.sniff.format == FormatNDJSON {
 		scan, err = scanLines(r, sink, out)
@@ -226,6 +230,14 @@ func (l *loader) copyDir() string {
 // from DuckDB's sniffer (its delimiter and header offset; RFC 4180 quotes unless it found
 // others), else as the header line shows.
 func (l *loader) csvDialect(ctx context.Context, pl loadPlan) (csvDialect, csvHeader, error) {
+	if pl.sniff.whitespace {
+		line, err := readHeaderLine(pl)
+		if err != nil {
+			return csvDialect{}, csvHeader{}, err
+		}
+		return csvDialect{delim: '\t', quote: '"', escape: '"', blanks: true, headerless: pl.sniff.headerless},
+			blankHeader(line, pl.sniff.headerless), nil
+	}
 	hdr, err := readCSVHeader(pl)
 	if err != nil {
 		return csvDialect{}, csvHeader{}, err

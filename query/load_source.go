@@ -363,8 +363,29 @@ func (src *fileSource) number(name string) (val, bad string) {
 	}
 	t := src.text(name)
 	v := fmt.Sprintf("TRY_CAST(%s AS DOUBLE)", t)
+	if src.decimalComma() {
+		v = fmt.Sprintf("TRY_CAST(%s AS DOUBLE)", decimalCommaText(t))
+	}
 	return fmt.Sprintf("CASE WHEN isfinite(%s) THEN %s END", v, v),
 		fmt.Sprintf("(%s IS NOT NULL AND NOT coalesce(isfinite(%s), false))", t, v)
+}
+
+// decimalCommaPattern is a number written with a decimal comma, and dots (or none) between
+// its thousands: 12,50 and 1.234,5.
+const decimalCommaPattern = `^\s*[+-]?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+),[0-9]+\s*$`
+
+// decimalComma says whether the file's numbers may be written with a decimal comma: a
+// text file whose fields are not separated by commas (semicolons, tabs, spaces), as
+// spreadsheets in much of Europe write them.
+func (src *fileSource) decimalComma() bool {
+	return src.kind == tableFileSource && src.delim != "" && src.delim != ","
+}
+
+// decimalCommaText turns a text expression written with a decimal comma (decimalCommaPattern)
+// into one with a decimal point and no thousands dots; other text is left as it is.
+func decimalCommaText(t string) string {
+	return fmt.Sprintf("CASE WHEN regexp_full_match(%[1]s, %[2]s) THEN replace(replace(trim(%[1]s), '.', ''), ',', '.') ELSE %[1]s END",
+		t, quoteLiteral(decimalCommaPattern))
 }
 
 // jsonOf is a field as JSON (NULL when absent), and the condition that it was present but
@@ -401,6 +422,12 @@ func (src *fileSource) extraValue(c fileColumn) string {
 				return fmt.Sprintf("list_transform([%s], lambda v: coalesce(to_json(TRY_CAST(v AS %s)), to_json(v)))[1]", quoteIdent(c.name), c.sniffed)
 			}
 			return fmt.Sprintf("coalesce(to_json(TRY_CAST(%[1]s AS %[2]s)), to_json(%[1]s))", quoteIdent(c.name), c.sniffed)
+		}
+		if src.decimalComma() && len(src.columns) <= wideColumns {
+			// A number with a decimal comma is a number (DuckDB's sniffer types the column
+			// as text); any other value stays text.
+			return fmt.Sprintf("CASE WHEN regexp_full_match(%[1]s, %[2]s) THEN to_json(TRY_CAST(%[3]s AS DOUBLE)) ELSE to_json(NULLIF(%[1]s, '')) END",
+				quoteIdent(c.name), quoteLiteral(decimalCommaPattern), decimalCommaText(quoteIdent(c.name)))
 		}
 		return fmt.Sprintf("NULLIF(%s, '')", quoteIdent(c.name))
 	}

@@ -205,6 +205,10 @@ type csvDialect struct {
 	quote  byte  // 0: no field is quoted
 	escape byte  // 0: none; the quote itself: doubled quotes (RFC 4180)
 	skip   int64 // lines before the header
+	// blanks: the file's fields are separated by runs of blanks and it is read through
+	// blankFields (load_blanks.go), as tab-separated text; headerless: its names line is
+	// blankFields' own, line 0.
+	blanks, headerless bool
 }
 
 // options are read_csv's options for reading with this dialect, sniffing nothing of it.
@@ -417,6 +421,9 @@ func scanCSVBuffered(r io.Reader, d csvDialect, sink scanSink, out io.Writer, si
 	s := &csvScanner{d: d, lr: newLineReader(r, size), sink: sink, out: out,
 		scan: &textScan{dialect: d, rejected: map[string]int64{}},
 		duck: 1, orig: placer{view: viewOriginal}, copy: placer{view: viewCopy}}
+	if d.headerless {
+		s.lr.next = 0 // the names line blankFields writes first is no line of the file
+	}
 	s.cls[d.delim] |= clsDelim
 	s.cls['\n'] |= clsLF
 	s.cls['\r'] |= clsCR

@@ -26,6 +26,7 @@ import (
 type loadOptions struct {
 	users      string
 	maps       []string
+	event      string
 	replace    bool
 	timeFormat string
 	timeRange  string
@@ -51,6 +52,10 @@ Segment, Amplitude, Mixpanel, PostHog, GA4 (flattened) and transaction tables su
 Online Retail (one purchase event per line, revenue = quantity × price). Every other
 column becomes a property. --map field=column names a column when detection is wrong or
 finds nothing; fields are user_id, event, timestamp, account_id, revenue, properties.
+A file without an event column (orders, transactions) takes one with --event NAME (or
+--map event==NAME): every row is that event. Money is found under its common names
+(revenue, amount, dollar_value, dollars, sales, total, …, or quantity × unit price, which
+stay properties too); --map revenue=COLUMN names it otherwise.
 
 Timestamps: ISO 8601 / RFC 3339 text (no offset = UTC), compact dates (19970101,
 19970101083000), epoch seconds, milliseconds or microseconds (each number is taken only in
@@ -79,7 +84,8 @@ earlier load; --append-anyway loads the same content again beside it. People kee
 uid across loads.`,
 		Example: `  segscope load events.csv --db shop.duckdb
   segscope load exports/ --users users.csv --db shop.duckdb
-  segscope load 'mixpanel-*.json.gz' --db app.duckdb --map user_id=properties.email`,
+  segscope load 'mixpanel-*.json.gz' --db app.duckdb --map user_id=properties.email
+  segscope load orders.csv --event purchase --db shop.duckdb`,
 	}
 	sf := addStoreFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -87,7 +93,8 @@ uid across loads.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&o.users, "users", "", "a users file: a user id column and attribute columns")
-	fl.StringArrayVar(&o.maps, "map", nil, "field=column: which column holds a field (repeatable)")
+	fl.StringArrayVar(&o.maps, "map", nil, "field=column: which column holds a field (repeatable); event==NAME gives every row that event")
+	fl.StringVar(&o.event, "event", "", "every row is this event (files without an event column: transactions, orders); same as --map event==NAME")
 	fl.BoolVar(&o.replace, "replace", false, "reload files already in the store (by path, or the same content under another name)")
 	fl.BoolVar(&o.appendAny, "append-anyway", false, "load a file whose content is already in the store under another name again")
 	fl.StringVar(&o.maxReject, "max-rejected", "5%", "the share of a file's rows that may be rejected as malformed (bad times, broken JSON or quoting, …); over it the load fails after reporting and the store is unchanged")
@@ -167,6 +174,12 @@ func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, o l
 	overrides, err := query.ParseMap(o.maps)
 	if err != nil {
 		return err
+	}
+	if o.event != "" {
+		if _, both := overrides["event"]; both {
+			return fmt.Errorf("load: --event %s and --map event=… both name the event; give one", o.event)
+		}
+		overrides["event"] = "=" + o.event
 	}
 	if _, err := query.ParseTimeFormat(o.timeFormat); err != nil {
 		return err
@@ -249,6 +262,9 @@ func writeLoadReport(w io.Writer, rep *query.LoadReport, db string) {
 		fmt.Fprintf(w, "  %s %s loaded, %s rejected, %s (%s rows/s)\n",
 			format.Count(fr.Loaded), noun, format.Count(fr.Rejected),
 			format.Elapsed(time.Duration(fr.Seconds*float64(time.Second))), format.Compact(int64(fr.RowsPerSecond)))
+		if len(fr.Guessed) > 0 {
+			fmt.Fprintf(w, "  no header: by their content, %s (--map overrides)\n", strings.Join(fr.Guessed, ", "))
+		}
 		if len(fr.Mapped) > 0 {
 			fmt.Fprintf(w, "  --map set %s\n", strings.Join(fr.Mapped, ", "))
 		}
