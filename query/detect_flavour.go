@@ -51,6 +51,7 @@ type fieldMapping struct {
 	// key/value list that reads as nothing there).
 	traitsOnly bool
 	mapped     []string // fields set by --map, for the report
+	why        []string // the columns that recognised the export (flavourRule.evidence)
 	// monthFirst pins slashed dates to month/day: the export is known to write them so
 	// (Online Retail), even when no day in the file is above 12.
 	monthFirst bool
@@ -341,6 +342,26 @@ func (r flavourRule) matches(cs columnSet) bool {
 	return !cs.has(r.unless...)
 }
 
+// evidence lists the columns that made the rule match: one of each required group.
+func (r flavourRule) evidence(cs columnSet) []string {
+	var out []string
+	for _, group := range r.requires {
+		for _, name := range group {
+			col := ""
+			if exact, ok := strings.CutPrefix(name, "="); ok {
+				col = cs.exact(exact)
+			} else {
+				col = cs.find(name)
+			}
+			if col != "" {
+				out = append(out, col)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // mapping fills a fieldMapping from the file's columns.
 func (r flavourRule) mapping(cs columnSet) *fieldMapping {
 	m := &fieldMapping{flavour: r.flavour, eventConst: r.eventConst, monthFirst: r.monthFirst,
@@ -371,7 +392,9 @@ func (r flavourRule) mapping(cs columnSet) *fieldMapping {
 func recognise(cs columnSet) *fieldMapping {
 	for _, r := range flavourRules {
 		if r.matches(cs) {
-			return r.mapping(cs)
+			m := r.mapping(cs)
+			m.why = r.evidence(cs)
+			return m
 		}
 	}
 	return &fieldMapping{flavour: FlavourGeneric}

@@ -122,6 +122,14 @@ type FileReport struct {
 	// Guessed are the fields of a file without a header that its columns' content named
 	// (field=column0: a column of dates is the time), as --map would.
 	Guessed []string `json:"guessed,omitempty"`
+	// Roles say which columns filled which fields (events files), and RecognisedBy the
+	// columns that made the flavour's rule match.
+	Roles        []ColumnRole `json:"roles,omitempty"`
+	RecognisedBy []string     `json:"recognised_by,omitempty"`
+	// Layout says how a JSON file holds its records ("one object per line", "an array of
+	// objects", …); Delimiter how a text file separates its fields.
+	Layout    string `json:"layout,omitempty"`
+	Delimiter string `json:"delimiter,omitempty"`
 	// Attributes are the user attributes the file's traits set (identify traits, Amplitude
 	// and GA4 user_properties, …), the latest value by event time winning.
 	Attributes []string `json:"attributes,omitempty"`

@@ -252,6 +252,9 @@ func (l *loader) readEventsFile(ctx context.Context, pl loadPlan) (*preparedFile
 		}
 	}
 	p.who = strings.Join(m.user, " or ")
+	p.report.Roles, p.report.RecognisedBy = m.roles(), m.why
+	p.report.Layout = jsonLayout(pl.sniff, src.wrapper)
+	p.report.Delimiter = delimiterName(src, pl.sniff)
 	p.traits = len(m.traits) > 0
 
 	rd := l.rd

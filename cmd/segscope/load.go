@@ -32,6 +32,7 @@ type loadOptions struct {
 	timeRange  string
 	nulls      []string
 	asJSON     bool
+	explain    bool
 	appendAny  bool
 	maxReject  string
 	maxAnon    string
@@ -85,7 +86,8 @@ uid across loads.`,
 		Example: `  segscope load events.csv --db shop.duckdb
   segscope load exports/ --users users.csv --db shop.duckdb
   segscope load 'mixpanel-*.json.gz' --db app.duckdb --map user_id=properties.email
-  segscope load orders.csv --event purchase --db shop.duckdb`,
+  segscope load orders.csv --event purchase --db shop.duckdb
+  segscope load --explain export.ndjson`,
 	}
 	sf := addStoreFlags(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -103,6 +105,7 @@ uid across loads.`,
 	fl.StringVar(&o.timeRange, "time-range", "1900..2200", "years (or days) a timestamp must lie in; rows outside are rejected")
 	fl.StringArrayVar(&o.nulls, "null", nil, "a value that means missing, besides empty, NA, N/A, NULL, null, None, nan, NaN, \\N (repeatable; --null '' keeps only empty)")
 	fl.BoolVar(&o.asJSON, "json", false, "print the load report as JSON")
+	fl.BoolVar(&o.explain, "explain", false, "show how the files would be read (format, which columns mean what and why, the first rows as events) without touching any store; --db is not needed")
 	fl.SortFlags = false
 	return cmd
 }
@@ -168,7 +171,7 @@ func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, o l
 	if len(args) == 0 && o.users == "" {
 		return fmt.Errorf("load: name at least one FILE (or --users FILE)")
 	}
-	if err := sf.required(); err != nil {
+	if err := sf.required(); err != nil && !o.explain {
 		return err
 	}
 	overrides, err := query.ParseMap(o.maps)
@@ -196,14 +199,17 @@ func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, o l
 	if err != nil {
 		return fmt.Errorf("--max-anonymous %q: %w", o.maxAnon, err)
 	}
-	store, created, err := sf.openWrite(ctx)
-	if err != nil {
-		return err
-	}
 	req := query.LoadRequest{Paths: args, Users: o.users, Map: overrides, Replace: o.replace, AppendAnyway: o.appendAny,
 		TimeFormat: o.timeFormat, TimeRange: timeRange, Nulls: loadNulls(o.nulls),
 		LimitRejected: maxRejected < 1, MaxRejected: maxRejected,
 		LimitAnonymous: maxAnonymous < 1, MaxAnonymous: maxAnonymous}
+	if o.explain {
+		return explainLoad(ctx, s, req, o.asJSON)
+	}
+	store, created, err := sf.openWrite(ctx)
+	if err != nil {
+		return err
+	}
 	var bar *loadBar
 	if f, ok := s.err.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		bar = newLoadBar(s.err)
