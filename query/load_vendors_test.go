@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -258,4 +259,33 @@ func attrOf(t *testing.T, s *Store, user, attr string) string {
 		return "error: " + err.Error()
 	}
 	return v.String
+}
+
+// --replace of a file takes its traits back: the people it touched get the latest value of
+// the files left.
+func TestTraitsReplaced(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, plan, ts string) string {
+		path := filepath.Join(dir, name)
+		line := `{"type":"identify","userId":"u1","anonymousId":"a1","messageId":"m-` + name + `","timestamp":"` + ts + `","traits":{"plan":"` + plan + `"}}` + "\n"
+		if plan == "" {
+			line = `{"type":"track","event":"Viewed","userId":"u1","anonymousId":"a1","messageId":"m-` + name + `","timestamp":"` + ts + `"}` + "\n"
+		}
+		if err := os.WriteFile(path, []byte(line), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	s := memStore(t)
+	first := write("first.ndjson", "pro", "2025-03-01T00:00:00Z")
+	second := write("second.ndjson", "team", "2025-03-02T00:00:00Z")
+	mustLoad(t, s, LoadRequest{Paths: []string{first, second}})
+	if got := attrOf(t, s, "u1", "plan"); got != "team" {
+		t.Fatalf("plan %q after both files, want the later team", got)
+	}
+	write("second.ndjson", "", "2025-03-02T00:00:00Z") // the second file, now without traits
+	mustLoad(t, s, LoadRequest{Paths: []string{second}, Replace: true})
+	if got := attrOf(t, s, "u1", "plan"); got != "pro" {
+		t.Errorf("plan %q after replacing the second file, want the first file's pro", got)
+	}
 }
