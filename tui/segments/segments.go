@@ -189,6 +189,9 @@ func (m *Model) SetAsOf(t time.Time) tea.Cmd {
 // Workspace is the loaded workspace (nil before it is read).
 func (m Model) Workspace() *seglang.Workspace { return m.ws }
 
+// Marked is the segments marked for the Overlap screen.
+func (m Model) Marked() []string { return slices.Clone(m.marked) }
+
 // Editing reports whether the builder is open.
 func (m Model) Editing() bool { return m.builder != nil }
 
