@@ -226,6 +226,21 @@ func (e *Engine) warmHistory(ctx context.Context, snap *snapshot, c segments.Con
 	if !missing {
 		return false, nil
 	}
+	// Once for everyone asking at the same time: a server's visitors all draw the same
+	// sparklines when they arrive together, and each would otherwise run this query. The
+	// cache holds an empty set under the span's key as the mark that it ran.
+	done := false
+	_, _, err = e.cache.get(ctx, "history warmed|"+keys[0]+"|"+keys[len(keys)-1], func(ctx context.Context) (*MemberSet, error) {
+		var err error
+		done, err = e.fillHistory(ctx, snap, c, unit, span, keys)
+		return newMemberSet(nil), err
+	})
+	return done, err
+}
+
+// fillHistory is warmHistory's work: c's member set at every point of span into the cache
+// under keys, from one query when c allows it.
+func (e *Engine) fillHistory(ctx context.Context, snap *snapshot, c segments.Condition, unit segments.Unit, span HistorySpan, keys []string) (bool, error) {
 	if _, ok := c.(*segments.UserAttr); ok {
 		// No time in it: the first point's set holds at every point.
 		first, err := e.EvaluateCondition(ctx, c, unit, nil, span.At(0))

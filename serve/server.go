@@ -106,6 +106,10 @@ func New(cfg Config) (*Server, error) {
 		// concurrent use, so what one session computed is there for the next.
 		cfg.Explorer.Engine = query.NewEngine(cfg.Explorer.Store)
 	}
+	if cfg.Explorer.Info == nil {
+		// Likewise one reading of the store for every session's Data screen.
+		cfg.Explorer.Info = (&sharedInfo{store: cfg.Explorer.Store}).read
+	}
 	lg := cfg.Log
 	if lg == nil {
 		lg = log.New(io.Discard)

@@ -172,6 +172,10 @@ func visit(t *testing.T, addr string, hostKey gossh.Signer, names []string, bega
 			io.WriteString(stdin, "2")
 			sent = true
 		}
+		if sent && strings.Contains(screen, " error ") {
+			t.Errorf("a count failed after %v:\n%s", time.Since(began).Round(time.Millisecond), screen)
+			return 0
+		}
 		if sent && filled(screen, names) {
 			took := time.Since(began)
 			io.WriteString(stdin, "q")

@@ -48,6 +48,10 @@ type Env struct {
 	// engine, so that what one visitor's screens computed (counts, sparklines) is cached
 	// for the next instead of computed twenty times over.
 	Engine *query.Engine
+	// Info describes Store for the Data screen; nil reads it (Store.Info). A server gives
+	// every session one shared reading: it scans the whole store, and twenty visitors
+	// arriving together would otherwise scan it twenty times.
+	Info func(context.Context) (*query.Info, error)
 }
 
 type screenID int
@@ -136,10 +140,13 @@ type infoMsg struct {
 }
 
 func (m Model) readInfo() tea.Cmd {
-	store, ctx, clock := m.env.Store, m.ctx, m.env.Clock
+	read, ctx, clock := m.env.Info, m.ctx, m.env.Clock
+	if read == nil {
+		read = m.env.Store.Info
+	}
 	return func() tea.Msg {
 		start := clock()
-		info, err := store.Info(ctx)
+		info, err := read(ctx)
 		return infoMsg{info: info, err: err, elapsed: clock().Sub(start)}
 	}
 }
