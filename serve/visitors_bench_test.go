@@ -47,8 +47,15 @@ func TestManyVisitorsFillSegments(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	// As segscope serve seals it, with its default query timeout (10 s).
-	if err := store.SealWith(ctx, query.Limits{QueryTimeout: 10 * time.Second, OnInterrupt: OnInterrupt}); err != nil {
+	// As segscope serve seals it, with its default query timeout (10 s) unless
+	// SEGSCOPE_BENCH_QUERY_TIMEOUT says otherwise.
+	timeout := 10 * time.Second
+	if v := os.Getenv("SEGSCOPE_BENCH_QUERY_TIMEOUT"); v != "" {
+		if timeout, err = time.ParseDuration(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := store.SealWith(ctx, query.Limits{QueryTimeout: timeout, OnInterrupt: OnInterrupt}); err != nil {
 		t.Fatal(err)
 	}
 	w, err := segments.LoadWorkspace(ws)
@@ -61,11 +68,17 @@ func TestManyVisitorsFillSegments(t *testing.T) {
 	}
 
 	alone := fillTimes(t, store, ws, names, 1)
-	together := fillTimes(t, store, ws, names, n)
+	together := slices.DeleteFunc(fillTimes(t, store, ws, names, n), func(d time.Duration) bool { return d == 0 })
+	if failed := n - len(together); failed > 0 {
+		t.Logf("%d of %d visitors saw a count fail (their errors above)", failed, n)
+	}
+	if len(together) == 0 || alone[0] == 0 {
+		return
+	}
 	slices.Sort(together)
 	limit := alone[0] + 2*time.Second
-	t.Logf("one visitor alone: Segments filled in %v", alone[0].Round(time.Millisecond))
-	t.Logf("%d visitors together: first %v, median %v, last %v (target: all within %v)", n,
+	t.Logf("query timeout %v; one visitor alone: Segments filled in %v", timeout, alone[0].Round(time.Millisecond))
+	t.Logf("%d visitors together: first %v, median %v, last %v (target: all within %v)", len(together),
 		together[0].Round(time.Millisecond), together[len(together)/2].Round(time.Millisecond),
 		together[len(together)-1].Round(time.Millisecond), limit.Round(time.Millisecond))
 	if last := together[len(together)-1]; last > limit {
@@ -166,7 +179,9 @@ func visit(t *testing.T, addr string, hostKey gossh.Signer, names []string, bega
 	sent := false
 	deadline := began.Add(5 * time.Minute)
 	for time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
+		// Looking is not free: twenty emulators drawing their screens share the two
+		// cores with the server, so each looks five times a second.
+		time.Sleep(200 * time.Millisecond)
 		screen := ansi.Strip(emu.Render())
 		if !sent && strings.Contains(screen, "2 Segments") {
 			io.WriteString(stdin, "2")

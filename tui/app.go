@@ -117,7 +117,7 @@ func New(ctx context.Context, env Env) Model {
 		th:      th,
 		keys:    keys,
 		help:    help.New(),
-		spin:    spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		spin:    spinner.New(spinner.WithSpinner(theme.SlowSpinner)),
 		engine:  engine,
 		data:    data.New(th),
 		pending: []string{"reading store"},

@@ -139,7 +139,7 @@ func New(ctx context.Context, deps Deps, th *theme.Theme) Model {
 	m := Model{ctx: ctx, deps: deps, th: th, keys: DefaultKeyMap(),
 		list: list.New(th, list.Selectable(), list.Filterable(true), list.Noun("segments"),
 			list.Empty("No segments yet. Press n to build one.")),
-		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)), universe: map[seglang.Unit]int64{},
+		spin: spinner.New(spinner.WithSpinner(theme.SlowSpinner)), universe: map[seglang.Unit]int64{},
 		explain: explain.New(ctx, "segments/explain", deps.Engine, th)}
 	if deps.Engine != nil {
 		m.exact = deps.Engine.Evaluate
