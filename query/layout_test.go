@@ -114,6 +114,9 @@ func layoutConditions(top1, top2, paid string) []struct {
 		{`{gap: P, vs_average: "<= 1"}`, user},
 		{`{rfm: {r: ">= 4", f: ">= 3", m: ">= 4"}, of: P}`, user},
 		{`{rfm: {r: "<= 2", f: "!= 3"}, of: [P, T2]}`, user},
+		{`{rfm: {r: "= 3", f: "2..4", m: "< 5"}, of: P}`, user},
+		{`{rfm: {r: "> 1.5", m: "<= 4.5"}, of: T1}`, user},
+		{`{rfm: {f: ">= 1", m: ">= 5"}, of: P}`, user},
 		{`{did: P, in_last: 30d, times: ">= 2"}`, user},
 		{`{did: T1, where: {revenue: "> 0"}}`, user},
 		{`{did_not: T2, in_last: 14d}`, user},
@@ -124,6 +127,7 @@ func layoutConditions(top1, top2, paid string) []struct {
 		{`{did: T1, times: ">= 5", users: ">= 2"}`, account},
 		{`{last: P, ago: "> 30d"}`, account},
 		{`{rfm: {f: ">= 4"}, of: T1}`, account},
+		{`{rfm: {r: "2..3", m: "!= 5"}, of: T1}`, account},
 		{`{any: [{did: P, times: ">= 2"}, {not: {last: T1, ago: "<= 10d"}}]}`, user},
 	}
 	for i := range srcs {
@@ -370,5 +374,45 @@ func TestRFMThresholds(t *testing.T) {
 	}
 	if bad != 0 {
 		t.Errorf("%d scores differ from the window function's", bad)
+	}
+	// rfmThresholds computes each threshold alone, with rfmQuantile's q.
+	scalar := make([]string, 4)
+	for i := range scalar {
+		scalar[i] = fmt.Sprintf("quantile_disc(x, %s) = q[%d]", rfmQuantile(i+2), i+1)
+	}
+	err = s.DB().QueryRow(`WITH v AS (SELECT n, i, (i * 7 % n + 1)::DOUBLE AS x FROM range(1, 301) r(n), range(0, 300) s(i) WHERE i < n)
+		SELECT count(*) FILTER (WHERE NOT ok) FROM (SELECT n, ` + strings.Join(scalar, " AND ") + ` AS ok FROM (
+			SELECT n, x, quantile_disc(x, ` + rfmQuantiles + `) OVER (PARTITION BY n) AS q FROM v) GROUP BY n, q)`).Scan(&bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad != 0 {
+		t.Errorf("%d scalar thresholds differ from rfmQuantiles'", bad)
+	}
+}
+
+// TestRFMScoreRuns: a comparison of a score becomes the runs of scores 1–5 it accepts.
+func TestRFMScoreRuns(t *testing.T) {
+	for _, tc := range []struct {
+		cmp  string
+		want [][2]int
+	}{
+		{">= 4", [][2]int{{4, 5}}},
+		{"<= 2", [][2]int{{1, 2}}},
+		{"= 3", [][2]int{{3, 3}}},
+		{"!= 3", [][2]int{{1, 2}, {4, 5}}},
+		{"2..4", [][2]int{{2, 4}}},
+		{"> 1.5", [][2]int{{2, 5}}},
+		{">= 1", [][2]int{{1, 5}}},
+		{"> 5", nil},
+		{"< 1", nil},
+	} {
+		cmp, err := segments.ParseComparison(tc.cmp, segments.KindNumber)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rfmScoreRuns(cmp); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: runs %v, want %v", tc.cmp, got, tc.want)
+		}
 	}
 }

@@ -2,8 +2,11 @@ package query
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/segscope/segscope/segments"
 )
@@ -44,18 +47,39 @@ const rollupDDL = `CREATE TABLE IF NOT EXISTS event_people (
 // refreshRollup brings the rollup up to date inside a load's transaction, after the data
 // version was bumped: rows of files no longer in the store go, files without rows are
 // summed, and the version and uniqueness are recorded.
-func refreshRollup(ctx context.Context, tx metaQuerier) error {
+//
+// New files are summed one event name at a time. Grouping a whole large load at once —
+// 100M events into 20M (event, person) groups, written in order — ran out of the default
+// memory limit (25% of 23 GiB) at the end of a 50-minute load; one name's rows are at most
+// a few tens of millions, read from their own row groups (the events are sorted by name).
+func refreshRollup(ctx context.Context, tx rollupQuerier) error {
 	for _, q := range []string{
 		rollupDDL,
 		`DELETE FROM event_people WHERE sid NOT IN (SELECT sid FROM sources)`,
-		`INSERT INTO event_people
-		 SELECT event, uid, sid, count(*), min(ts), max(ts), sum(revenue), count(revenue), min(revenue), max(revenue)
-		 FROM events WHERE sid IN (SELECT sid FROM sources WHERE kind = 'events'
-			AND sid NOT IN (SELECT DISTINCT sid FROM event_people))
-		 GROUP BY event, uid, sid ORDER BY event, uid`,
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return err
+		}
+	}
+	// The files to sum, listed before the first INSERT makes them look summed.
+	sids, err := queryStrings(ctx, tx, `SELECT CAST(sid AS VARCHAR) FROM sources WHERE kind = 'events'
+		AND sid NOT IN (SELECT DISTINCT sid FROM event_people) ORDER BY sid`)
+	if err != nil {
+		return err
+	}
+	var names []string
+	fresh := "sid IN (" + strings.Join(sids, ", ") + ")" // integers from the store
+	if len(sids) > 0 {
+		if names, err = queryStrings(ctx, tx, `SELECT DISTINCT event FROM events WHERE `+fresh+` ORDER BY event`); err != nil {
+			return err
+		}
+	}
+	for _, name := range names {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO event_people
+		 SELECT event, uid, sid, count(*), min(ts), max(ts), sum(revenue), count(revenue), min(revenue), max(revenue)
+		 FROM events WHERE event = ? AND `+fresh+`
+		 GROUP BY event, uid, sid ORDER BY uid, sid`, name); err != nil {
+			return fmt.Errorf("event %q: %w", name, err)
 		}
 	}
 	// One events file means one row per (event, person); several may repeat a pair.
@@ -71,6 +95,30 @@ func refreshRollup(ctx context.Context, tx metaQuerier) error {
 		return err
 	}
 	return writeMeta(ctx, tx, metaRollupFor, version)
+}
+
+// rollupQuerier is a load's transaction as refreshRollup uses it.
+type rollupQuerier interface {
+	metaQuerier
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryStrings runs a query returning one text column.
+func queryStrings(ctx context.Context, q rollupQuerier, query string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // rollupState is what a snapshot knows of the rollup.
@@ -194,52 +242,98 @@ func (s *Store) rollupRows(ctx context.Context) (int64, error) {
 // against the window functions for every n up to 300 with ties.
 const rfmQuantiles = "[0.200000001, 0.400000001, 0.600000001, 0.800000001]"
 
+// rfmQuantile is the quantile whose discrete value is the threshold of score s (2–5):
+// rfmQuantiles' element s − 1.
+func rfmQuantile(s int) string {
+	return fmt.Sprintf("0.%d00000001", 2*(s-1))
+}
+
+// rfmScoreRuns turns a comparison of a score (1–5) into the runs of consecutive scores
+// that satisfy it: score ∈ [lo, hi] for each run.
+func rfmScoreRuns(cmp segments.Comparison) [][2]int {
+	var runs [][2]int
+	for s := 1; s <= 5; s++ {
+		if !cmp.Matches(float64(s)) {
+			continue
+		}
+		if n := len(runs); n > 0 && runs[n-1][1] == s-1 {
+			runs[n-1][1] = s
+			continue
+		}
+		runs = append(runs, [2]int{s, s})
+	}
+	return runs
+}
+
 // rfmThresholds writes rfm without window functions. A score is ceil(5·k/n) with k the
 // number of people whose value is ≤ this person's; so score ≥ s exactly when k > (s−1)·n/5,
 // that is k ≥ m_s = ⌊(s−1)·n/5⌋ + 1, that is the value is at least the m_s-th smallest
-// value (ties included on both sides). The score is then 1 plus the number of the four
-// thresholds the value reaches: one pass to find them (a selection, no sort of all
-// people three times over) and one to compare.
+// value (ties included on both sides): the threshold t_s. The thresholds rise with s, so
+// the score is 1 plus the number of thresholds the value reaches, and a comparison of the
+// score is a comparison of the value with at most two of them: score ∈ [lo, hi] exactly
+// when value ≥ t_lo (lo > 1) and value < t_(hi+1) (hi < 5). Only the thresholds a
+// comparison needs are computed (one selection each, no sort of all people), and when p
+// is the rollup's one row per person it is read again rather than materialised.
 func (c *compiler) rfmThresholds(w *sqlWriter, of []string, scores []struct {
 	cmp *segments.Comparison
 	col string
 }) error {
 	spec := scanSpec{events: of}
 	pp := c.perPersonFor(spec)
-	w.raw("WITH p AS (SELECT ", c.key(), " AS id, ", pp.latest(), " AS r, ", pp.count(), " AS f, coalesce(", pp.revenueSum(), ", 0) AS m ")
+	needed := map[string]bool{}
+	var order []string
+	need := func(col string, s int) string {
+		name := fmt.Sprintf("%s_t%d", col, s)
+		if !needed[name] {
+			needed[name] = true
+			order = append(order, fmt.Sprintf("quantile_disc(%s, %s) AS %s", col, rfmQuantile(s), name))
+		}
+		return "t." + name
+	}
+	// Each score's predicate, written first so that the thresholds it names are known.
+	var preds []string
+	for _, s := range scores {
+		if s.cmp == nil {
+			continue
+		}
+		if _, err := opSQL(s.cmp.Op); err != nil {
+			return err
+		}
+		if !finite(s.cmp.Value) || (s.cmp.Op == segments.OpRange && !finite(s.cmp.Hi)) {
+			return errors.New("comparison with a number that is not finite")
+		}
+		var alts []string
+		for _, run := range rfmScoreRuns(*s.cmp) {
+			terms := []string{"TRUE"}
+			if run[0] > 1 {
+				terms = append(terms, "p."+s.col+" >= "+need(s.col, run[0]))
+			}
+			if run[1] < 5 {
+				terms = append(terms, "p."+s.col+" < "+need(s.col, run[1]+1))
+			}
+			alts = append(alts, "("+strings.Join(terms, " AND ")+")")
+		}
+		if len(alts) == 0 {
+			alts = []string{"FALSE"}
+		}
+		preds = append(preds, "("+strings.Join(alts, " OR ")+")")
+	}
+	w.raw("WITH p AS ")
+	if pp.single {
+		w.raw("NOT MATERIALIZED ")
+	}
+	w.raw("(SELECT ", c.key(), " AS id, ", pp.latest(), " AS r, ", pp.count(), " AS f, coalesce(", pp.revenueSum(), ", 0) AS m ")
 	if err := c.scanPerPerson(w, pp, spec); err != nil {
 		return err
 	}
 	if !pp.single {
 		w.raw(" GROUP BY ", c.key())
 	}
-	w.raw("), t AS (SELECT ")
-	first := true
-	for _, s := range scores {
-		if s.cmp == nil {
-			continue
-		}
-		if !first {
-			w.raw(", ")
-		}
-		first = false
-		w.rawf("quantile_disc(%[1]s, %[2]s) AS %[1]s_t", s.col, rfmQuantiles)
+	w.raw(")")
+	if len(order) == 0 {
+		w.raw(" SELECT p.id FROM p WHERE ", strings.Join(preds, " AND "))
+		return nil
 	}
-	w.raw(" FROM p) SELECT p.id FROM p, t WHERE ")
-	first = true
-	for _, s := range scores {
-		if s.cmp == nil {
-			continue
-		}
-		if !first {
-			w.raw(" AND ")
-		}
-		first = false
-		score := fmt.Sprintf("(1 + CAST(p.%[1]s >= t.%[1]s_t[1] AS INTEGER) + CAST(p.%[1]s >= t.%[1]s_t[2] AS INTEGER)"+
-			" + CAST(p.%[1]s >= t.%[1]s_t[3] AS INTEGER) + CAST(p.%[1]s >= t.%[1]s_t[4] AS INTEGER))", s.col)
-		if err := compare(w, func() { w.raw(score) }, *s.cmp); err != nil {
-			return err
-		}
-	}
+	w.raw(", t AS (SELECT ", strings.Join(order, ", "), " FROM p) SELECT p.id FROM p, t WHERE ", strings.Join(preds, " AND "))
 	return nil
 }
