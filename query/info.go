@@ -24,6 +24,9 @@ type Info struct {
 	DataVersion      int64            `json:"data_version"`
 	// Revenue is the sum of the events' revenue.
 	Revenue float64 `json:"revenue"`
+	// Duplicates and DuplicatesDropped add up the sources' (see Source).
+	Duplicates        int64 `json:"duplicates"`
+	DuplicatesDropped int64 `json:"duplicates_dropped"`
 }
 
 // NameCount is one event name and how many events carry it.
@@ -64,8 +67,13 @@ type Source struct {
 	Rejected int64     `json:"rejected"`
 	LoadedAt time.Time `json:"loaded_at"`
 	Seconds  float64   `json:"seconds"`
-	// FileRows are the rows read from the file: Rows + Rejected, so that they add up.
+	// FileRows are the rows read from the file: Rows + Rejected + DuplicatesDropped, so
+	// that they add up.
 	FileRows int64 `json:"file_rows"`
+	// Duplicates are the file's rows identical to an earlier row or event when it was
+	// loaded (loaded all the same unless dropped: DuplicatesDropped, by --dedupe).
+	Duplicates        int64 `json:"duplicates"`
+	DuplicatesDropped int64 `json:"duplicates_dropped"`
 	// RejectedByReason counts this file's rejected rows by reason.
 	RejectedByReason map[string]int64 `json:"rejected_by_reason"`
 	// Events are the file's events still in the store, and Revenue their revenue.

@@ -225,14 +225,18 @@ func (s *Store) infoRejected(ctx context.Context, info *Info) error {
 }
 
 func (s *Store) infoSources(ctx context.Context, info *Info) error {
-	hash := "CAST(NULL AS VARCHAR)"
+	// Read-only stores of older segscopes lack the later columns.
+	hash, dups, dropped := "CAST(NULL AS VARCHAR)", "0", "0"
 	if s.hasColumn(ctx, "sources", "content_hash") {
-		hash = "content_hash" // read-only stores of older segscopes lack it
+		hash = "content_hash"
+	}
+	if s.hasColumn(ctx, "sources", "duplicates") {
+		dups, dropped = "coalesce(duplicates, 0)", "coalesce(duplicates_dropped, 0)"
 	}
 	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT path, kind, format, rows, rejected, loaded_at, seconds, coalesce(%s, ''),
-			coalesce(e.n, 0), coalesce(e.revenue, 0)
+			coalesce(e.n, 0), coalesce(e.revenue, 0), %s, %s
 		FROM sources LEFT JOIN (SELECT sid, count(*) AS n, sum(revenue) AS revenue FROM events GROUP BY sid) e USING (sid)
-		ORDER BY sid`, hash))
+		ORDER BY sid`, hash, dups, dropped))
 	if err != nil {
 		return fmt.Errorf("info: sources: %w", err)
 	}
@@ -240,14 +244,16 @@ func (s *Store) infoSources(ctx context.Context, info *Info) error {
 	for rows.Next() {
 		var src Source
 		if err := rows.Scan(&src.Path, &src.Kind, &src.Format, &src.Rows, &src.Rejected, &src.LoadedAt, &src.Seconds, &src.ContentHash,
-			&src.Events, &src.Revenue); err != nil {
+			&src.Events, &src.Revenue, &src.Duplicates, &src.DuplicatesDropped); err != nil {
 			return fmt.Errorf("info: sources: %w", err)
 		}
 		src.LoadedAt = src.LoadedAt.UTC()
-		src.FileRows = src.Rows + src.Rejected
+		src.FileRows = src.Rows + src.Rejected + src.DuplicatesDropped
 		src.RejectedByReason = map[string]int64{}
 		info.Sources = append(info.Sources, src)
 		info.Revenue += src.Revenue
+		info.Duplicates += src.Duplicates
+		info.DuplicatesDropped += src.DuplicatesDropped
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("info: sources: %w", err)

@@ -28,6 +28,9 @@ type LoadRequest struct {
 	// AppendAnyway loads a file whose content is already in the store under another name
 	// again, next to it (identical rows are then duplicates).
 	AppendAnyway bool
+	// Dedupe drops the duplicates a load finds (see FileReport.Duplicates) instead of
+	// loading them; without it they are loaded and counted.
+	Dedupe bool
 	// LimitRejected makes a load whose files reject more than MaxRejected of their rows
 	// (a share, 0.05 = 5%) as malformed fail after the report is made: the store is then
 	// unchanged, and Load returns the report with ErrTooManyRejected. Rows without a user
@@ -91,14 +94,17 @@ const readShare = 0.55
 
 // LoadReport is what a load did.
 type LoadReport struct {
-	Files       []FileReport `json:"files"`           // event files, in load order
-	Users       *FileReport  `json:"users,omitempty"` // the users file, when one was given
-	Events      int64        `json:"events"`          // events loaded by this load
-	Rejected    int64        `json:"rejected"`        // rows rejected by this load, all files
-	NewUsers    int64        `json:"new_users"`       // people who got a uid in this load
-	NewAccounts int64        `json:"new_accounts"`
-	Seconds     float64      `json:"seconds"`
-	DataVersion int64        `json:"data_version"` // the store's data version after the load
+	Files      []FileReport `json:"files"`           // event files, in load order
+	Users      *FileReport  `json:"users,omitempty"` // the users file, when one was given
+	Events     int64        `json:"events"`          // events loaded by this load
+	Rejected   int64        `json:"rejected"`        // rows rejected by this load, all files
+	Duplicates int64        `json:"duplicates"`      // duplicate rows found by this load, all files
+	// DuplicatesDropped are the duplicates not loaded (LoadRequest.Dedupe).
+	DuplicatesDropped int64   `json:"duplicates_dropped"`
+	NewUsers          int64   `json:"new_users"` // people who got a uid in this load
+	NewAccounts       int64   `json:"new_accounts"`
+	Seconds           float64 `json:"seconds"`
+	DataVersion       int64   `json:"data_version"` // the store's data version after the load
 }
 
 // FileReport is what happened to one file.
@@ -134,14 +140,22 @@ type FileReport struct {
 	// and GA4 user_properties, …), the latest value by event time winning.
 	Attributes []string `json:"attributes,omitempty"`
 	Replaced   bool     `json:"replaced,omitempty"`
-	// Rows read from the file (data rows, not the header) = Loaded + Rejected.
-	Rows             int64            `json:"rows"`
-	Loaded           int64            `json:"loaded"`
-	Rejected         int64            `json:"rejected"`
-	RejectedByReason map[string]int64 `json:"rejected_by_reason,omitempty"`
-	Examples         []RejectExample  `json:"examples,omitempty"` // up to 5, by line
-	Seconds          float64          `json:"seconds"`
-	RowsPerSecond    float64          `json:"rows_per_second"`
+	// Rows read from the file (data rows, not the header) = Loaded + Rejected +
+	// DuplicatesDropped.
+	Rows     int64 `json:"rows"`
+	Loaded   int64 `json:"loaded"`
+	Rejected int64 `json:"rejected"`
+	// Duplicates are rows identical in every field loaded (person, event, time, account,
+	// revenue, properties) to an earlier row of the file, or to an event already in the
+	// store (from another file, or an earlier load): an export loaded twice under other
+	// content, or a tool that wrote a row twice. They are loaded and counted, or with
+	// LoadRequest.Dedupe dropped and counted in DuplicatesDropped too. Events files only.
+	Duplicates        int64            `json:"duplicates"`
+	DuplicatesDropped int64            `json:"duplicates_dropped"`
+	RejectedByReason  map[string]int64 `json:"rejected_by_reason,omitempty"`
+	Examples          []RejectExample  `json:"examples,omitempty"` // up to 5, by line
+	Seconds           float64          `json:"seconds"`
+	RowsPerSecond     float64          `json:"rows_per_second"`
 }
 
 // FormatLabel is how the report and sources.format name the file: "csv.gz (segment)".
@@ -400,6 +414,8 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 			rep.Events += fr.Loaded
 		}
 		rep.Rejected += fr.Rejected
+		rep.Duplicates += fr.Duplicates
+		rep.DuplicatesDropped += fr.DuplicatesDropped
 	}
 	if req.LimitRejected || req.LimitAnonymous {
 		if err := rejectedOverLimit(rep, req); err != nil {
@@ -686,10 +702,10 @@ func (l *loader) claimSource(ctx context.Context, pl loadPlan, write bool) (bool
 // recordSource writes the file's row in sources.
 func (l *loader) recordSource(ctx context.Context, pl loadPlan, fr *FileReport) error {
 	_, err := l.exec(ctx, "load "+pl.path+": record source",
-		`INSERT INTO sources (sid, path, kind, format, size, mod_time, rows, rejected, loaded_at, seconds, content_hash)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		`INSERT INTO sources (sid, path, kind, format, size, mod_time, rows, rejected, loaded_at, seconds, content_hash, duplicates, duplicates_dropped)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.nextSID, pl.path, pl.kind, fr.FormatLabel(), pl.size, pl.modTime, fr.Loaded, fr.Rejected,
-		time.Now().UTC(), fr.Seconds, pl.hash)
+		time.Now().UTC(), fr.Seconds, pl.hash, fr.Duplicates, fr.DuplicatesDropped)
 	l.nextSID++
 	return err
 }

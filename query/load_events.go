@@ -496,6 +496,9 @@ func (l *loader) writeEventsFile(ctx context.Context, p *preparedFile) error {
 	if err := l.writeTraits(ctx, p); err != nil {
 		return err
 	}
+	if err := l.duplicates(ctx, pl, fr); err != nil {
+		return err
+	}
 	l.progress(pl, PhaseRejecting, p.good)
 	if err := l.writeRejected(ctx, p); err != nil {
 		return err
@@ -503,13 +506,85 @@ func (l *loader) writeEventsFile(ctx context.Context, p *preparedFile) error {
 	if err := l.collectRejects(ctx, pl, fr); err != nil {
 		return err
 	}
-	fr.Rows = fr.Loaded + fr.Rejected
+	fr.Rows = fr.Loaded + fr.Rejected + fr.DuplicatesDropped
 	if err := l.checkRows(p); err != nil {
 		return err
 	}
 	anonymousWarning(fr, p.who)
 	finishTiming(fr, p.began)
 	return l.recordSource(ctx, pl, fr)
+}
+
+// sameEvent says that events o and e are identical in every field a row sets.
+const sameEvent = `o.uid = e.uid AND o.event = e.event AND o.ts = e.ts
+	AND o.account_id IS NOT DISTINCT FROM e.account_id AND o.revenue IS NOT DISTINCT FROM e.revenue
+	AND CAST(o.properties AS VARCHAR) IS NOT DISTINCT FROM CAST(e.properties AS VARCHAR)`
+
+// eventFields are the fields a row sets, and eventHash their hash: events are compared by
+// hash first (a GROUP BY or join on all fields, the JSON text included, costs several times
+// more) and only events whose hashes meet are compared field by field.
+const (
+	eventFields = "uid, event, ts, account_id, revenue, properties"
+	eventHash   = "hash(" + eventFields + ")"
+)
+
+// duplicates counts the file's events (those of source l.nextSID, just written) that are
+// identical in every field to an earlier event of the file or to an event of another
+// source, and with Dedupe deletes them. Within the file, each group of identical events
+// keeps one; against the store, an event already there makes every copy in the file a
+// duplicate. Only events of the file's time span are compared against the store.
+func (l *loader) duplicates(ctx context.Context, pl loadPlan, fr *FileReport) error {
+	what := "load " + pl.path + ": find duplicate rows"
+	sid := l.nextSID
+	// Hashes met more than once in the file, and the file's hashes met among the store's
+	// other events of its time span.
+	twice := fmt.Sprintf(`(SELECT %s AS h FROM events WHERE sid = $1 GROUP BY h HAVING count(*) > 1)`, eventHash)
+	others := `(SELECT * FROM events WHERE sid <> $1
+		AND ts BETWEEN (SELECT min(ts) FROM events WHERE sid = $1) AND (SELECT max(ts) FROM events WHERE sid = $1))`
+	met := fmt.Sprintf(`(SELECT %[1]s AS h FROM %[2]s INTERSECT SELECT %[1]s FROM events WHERE sid = $1)`, eventHash, others)
+	inStore := fmt.Sprintf(`EXISTS (SELECT 1 FROM %s o WHERE %s)`, others, sameEvent)
+
+	var within, across, nearby int64
+	if err := l.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT coalesce(sum(n - 1), 0) FROM (
+			SELECT count(*) AS n FROM events WHERE sid = $1 AND %s IN %s GROUP BY %s)`, eventHash, twice, eventFields), sid).Scan(&within); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if err := l.q.QueryRowContext(ctx, `SELECT count(*) FROM `+others, sid).Scan(&nearby); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if nearby > 0 {
+		if err := l.q.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM (
+				SELECT DISTINCT %s FROM events WHERE sid = $1 AND %s IN %s) e WHERE %s`, eventFields, eventHash, met, inStore), sid).Scan(&across); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	fr.Duplicates = within + across
+	if fr.Duplicates == 0 || !l.req.Dedupe {
+		return nil
+	}
+	var dropped int64
+	if within > 0 {
+		n, err := l.exec(ctx, what, fmt.Sprintf(`DELETE FROM events WHERE sid = $1 AND rowid IN (
+			SELECT rowid FROM (SELECT rowid, row_number() OVER (PARTITION BY %s) AS k
+				FROM events WHERE sid = $1 AND %s IN %s) WHERE k > 1)`, eventFields, eventHash, twice), sid)
+		if err != nil {
+			return err
+		}
+		dropped += n
+	}
+	if across > 0 {
+		n, err := l.exec(ctx, what, fmt.Sprintf(`DELETE FROM events e WHERE sid = $1 AND %s IN %s AND %s`, eventHash, met, inStore), sid)
+		if err != nil {
+			return err
+		}
+		dropped += n
+	}
+	if dropped != fr.Duplicates {
+		return fmt.Errorf("%s: dropped %d of %d duplicates", what, dropped, fr.Duplicates)
+	}
+	fr.DuplicatesDropped = dropped
+	fr.Loaded -= dropped
+	return nil
 }
 
 // assignIDs gives dense uids to the file's new people and aids to its new accounts, in order

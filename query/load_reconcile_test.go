@@ -282,3 +282,61 @@ func TestLoadDialectPinned(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadDuplicates: rows identical in every field, within a file and across loads, are
+// counted and loaded, or with Dedupe dropped; a file's rows always add up, and info carries
+// the counts per source.
+func TestLoadDuplicates(t *testing.T) {
+	dir := t.TempDir()
+	header := "user_id,event,timestamp,revenue,properties\n"
+	a := "u1,buy,2025-03-01T10:00:00Z,9.5,\"{\"\"sku\"\":\"\"A\"\"}\"\n"
+	b := "u2,view,2025-03-01T11:00:00Z,,\n"
+	c := "u1,buy,2025-03-01T10:00:00Z,9.5,\"{\"\"sku\"\":\"\"B\"\"}\"\n" // differs from a in its properties only
+	d := "u3,view,2025-03-02T09:00:00Z,,\n"
+	write := func(name string, rows ...string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(header+strings.Join(rows, "")), 0o644)
+		return p
+	}
+	first := write("first.csv", a, b, a, c, b, b)      // a once more, b twice more: 3 duplicates
+	overlap := write("overlap.csv", b, d, a, d, "x\n") // b and a are in the store, d twice: 3, and a bad row
+	for _, dedupe := range []bool{false, true} {
+		t.Run(fmt.Sprintf("dedupe=%v", dedupe), func(t *testing.T) {
+			s := memStore(t)
+			r1 := mustLoad(t, s, LoadRequest{Paths: []string{first}, Dedupe: dedupe})
+			r2 := mustLoad(t, s, LoadRequest{Paths: []string{overlap}, Dedupe: dedupe, LimitRejected: true, MaxRejected: 1})
+			for _, tc := range []struct {
+				fr                           FileReport
+				rows, loaded, rejected, dups int64
+			}{{r1.Files[0], 6, 6, 0, 3}, {r2.Files[0], 5, 4, 1, 3}} {
+				fr := tc.fr
+				wantLoaded, wantDropped := tc.loaded, int64(0)
+				if dedupe {
+					wantLoaded, wantDropped = tc.loaded-tc.dups, tc.dups
+				}
+				if fr.Rows != tc.rows || fr.Loaded != wantLoaded || fr.Rejected != tc.rejected || fr.Duplicates != tc.dups || fr.DuplicatesDropped != wantDropped {
+					t.Errorf("%s: rows %d = loaded %d + rejected %d + dropped %d; duplicates %d; want %d = %d + %d + %d; %d",
+						filepath.Base(fr.Path), fr.Rows, fr.Loaded, fr.Rejected, fr.DuplicatesDropped, fr.Duplicates,
+						tc.rows, wantLoaded, tc.rejected, wantDropped, tc.dups)
+				}
+			}
+			var events int64
+			s.DB().QueryRow(`SELECT count(*) FROM events`).Scan(&events)
+			if want := map[bool]int64{false: 10, true: 4}[dedupe]; events != want {
+				t.Errorf("%d events in the store, want %d", events, want)
+			}
+			info, err := s.Info(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Duplicates != 6 || info.DuplicatesDropped != map[bool]int64{false: 0, true: 6}[dedupe] {
+				t.Errorf("info: %d duplicates, %d dropped", info.Duplicates, info.DuplicatesDropped)
+			}
+			for _, src := range info.Sources {
+				if src.FileRows != src.Rows+src.Rejected+src.DuplicatesDropped || src.Duplicates != 3 {
+					t.Errorf("info source %s: %+v", filepath.Base(src.Path), src)
+				}
+			}
+		})
+	}
+}

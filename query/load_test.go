@@ -38,9 +38,11 @@ func mustLoad(t *testing.T, s *Store, req LoadRequest) *LoadReport {
 		t.Fatalf("load %v: %v", req.Paths, err)
 	}
 	for _, fr := range append(append([]FileReport{}, rep.Files...), derefReport(rep.Users)...) {
-		// Nothing is dropped silently: every row read is loaded or rejected.
-		if fr.Rows != fr.Loaded+fr.Rejected {
-			t.Errorf("%s: rows %d != loaded %d + rejected %d", fr.Path, fr.Rows, fr.Loaded, fr.Rejected)
+		// Nothing is dropped silently: every row read is loaded, rejected or a duplicate
+		// dropped on request.
+		if fr.Rows != fr.Loaded+fr.Rejected+fr.DuplicatesDropped || fr.DuplicatesDropped > fr.Duplicates {
+			t.Errorf("%s: rows %d != loaded %d + rejected %d + duplicates dropped %d (of %d)", fr.Path, fr.Rows, fr.Loaded, fr.Rejected,
+				fr.DuplicatesDropped, fr.Duplicates)
 		}
 		var byReason int64
 		for _, n := range fr.RejectedByReason {

@@ -90,7 +90,9 @@ var schemaDDL = []string{
 		rejected  BIGINT NOT NULL,
 		loaded_at TIMESTAMP NOT NULL,
 		seconds   DOUBLE NOT NULL,
-		content_hash VARCHAR -- SHA-256 of the content (decompressed): the same export under another name is a re-load
+		content_hash VARCHAR, -- SHA-256 of the content (decompressed): the same export under another name is a re-load
+		duplicates BIGINT, -- rows identical to an earlier row or event (FileReport.Duplicates)
+		duplicates_dropped BIGINT -- of those, the ones not loaded (--dedupe)
 	)`,
 	`CREATE TABLE IF NOT EXISTS meta (
 		key   VARCHAR NOT NULL,
@@ -113,6 +115,8 @@ const userTraitsDDL = `CREATE TABLE IF NOT EXISTS user_traits (
 var schemaAdditions = []string{
 	`ALTER TABLE sources ADD COLUMN IF NOT EXISTS content_hash VARCHAR`,
 	userTraitsDDL,
+	`ALTER TABLE sources ADD COLUMN IF NOT EXISTS duplicates BIGINT`,
+	`ALTER TABLE sources ADD COLUMN IF NOT EXISTS duplicates_dropped BIGINT`,
 }
 
 // Open opens the store at path, creating its schema when it is new and writable. An empty

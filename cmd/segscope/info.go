@@ -75,6 +75,13 @@ func writeInfo(w io.Writer, info *query.Info) error {
 		rejected += " (" + infoReasons(info.RejectedByReason) + ")"
 	}
 	row("rejected", rejected)
+	if info.Duplicates > 0 {
+		dups := format.Count(info.Duplicates) + " rows identical to an earlier row when loaded"
+		if info.DuplicatesDropped > 0 {
+			dups += ", " + format.Count(info.DuplicatesDropped) + " of them dropped (--dedupe)"
+		}
+		row("duplicates", dups)
+	}
 	tw.Flush()
 
 	if len(info.EventCounts) > 0 {
@@ -129,8 +136,13 @@ func writeInfo(w io.Writer, info *query.Info) error {
 			if len(src.RejectedByReason) > 0 {
 				rejected += " (" + infoReasons(src.RejectedByReason) + ")"
 			}
-			row("  "+safe.Text(loadDisplayPath(src.Path)), src.Kind, src.Format,
-				format.Count(src.FileRows)+" rows = "+format.Count(src.Rows)+" loaded + "+rejected,
+			rows := format.Count(src.FileRows) + " rows = " + format.Count(src.Rows) + " loaded + " + rejected
+			if src.DuplicatesDropped > 0 {
+				rows += " + " + format.Count(src.DuplicatesDropped) + " duplicates dropped"
+			} else if src.Duplicates > 0 {
+				rows += "; " + format.Count(src.Duplicates) + " of the loaded are duplicates"
+			}
+			row("  "+safe.Text(loadDisplayPath(src.Path)), src.Kind, src.Format, rows,
 				src.LoadedAt.Format(time.DateTime)+" UTC")
 		}
 		tw.Flush()

@@ -34,6 +34,7 @@ type loadOptions struct {
 	asJSON     bool
 	explain    bool
 	appendAny  bool
+	dedupe     bool
 	maxReject  string
 	maxAnon    string
 }
@@ -82,7 +83,12 @@ they are, and only over --max-anonymous (50%) do they fail the load.
 A file already in the store is refused: the same absolute path, or the same content under
 another name (a copy, or the same file gzip'd). --replace reloads it in place of the
 earlier load; --append-anyway loads the same content again beside it. People keep their
-uid across loads.`,
+uid across loads.
+
+Rows identical in everything loaded (person, event, time, account, revenue, properties)
+to an earlier row of the file or to an event already in the store (overlapping exports)
+are duplicates: loaded and counted in the report and in info, or with --dedupe dropped
+and counted, so that a file's rows = loaded + rejected + duplicates dropped.`,
 		Example: `  segscope load events.csv --db shop.duckdb
   segscope load exports/ --users users.csv --db shop.duckdb
   segscope load 'mixpanel-*.json.gz' --db app.duckdb --map user_id=properties.email
@@ -99,6 +105,7 @@ uid across loads.`,
 	fl.StringVar(&o.event, "event", "", "every row is this event (files without an event column: transactions, orders); same as --map event==NAME")
 	fl.BoolVar(&o.replace, "replace", false, "reload files already in the store (by path, or the same content under another name)")
 	fl.BoolVar(&o.appendAny, "append-anyway", false, "load a file whose content is already in the store under another name again")
+	fl.BoolVar(&o.dedupe, "dedupe", false, "drop rows identical to an earlier row or to an event already in the store, instead of loading and counting them")
 	fl.StringVar(&o.maxReject, "max-rejected", "5%", "the share of a file's rows that may be rejected as malformed (bad times, broken JSON or quoting, …); over it the load fails after reporting and the store is unchanged")
 	fl.StringVar(&o.maxAnon, "max-anonymous", "50%", "the share of a file's rows that may have no user id (guest purchases, anonymous visits): rejected, counted apart and warned of; over it the load fails likewise")
 	fl.StringVar(&o.timeFormat, "time-format", "", "how timestamps are written: epoch_s, epoch_ms, epoch_us, or a strptime format such as %Y%m%d (default: read them automatically, refuse what could be misread)")
@@ -199,7 +206,7 @@ func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, o l
 	if err != nil {
 		return fmt.Errorf("--max-anonymous %q: %w", o.maxAnon, err)
 	}
-	req := query.LoadRequest{Paths: args, Users: o.users, Map: overrides, Replace: o.replace, AppendAnyway: o.appendAny,
+	req := query.LoadRequest{Paths: args, Users: o.users, Map: overrides, Replace: o.replace, AppendAnyway: o.appendAny, Dedupe: o.dedupe,
 		TimeFormat: o.timeFormat, TimeRange: timeRange, Nulls: loadNulls(o.nulls),
 		LimitRejected: maxRejected < 1, MaxRejected: maxRejected,
 		LimitAnonymous: maxAnonymous < 1, MaxAnonymous: maxAnonymous}
@@ -279,6 +286,14 @@ func writeLoadReport(w io.Writer, rep *query.LoadReport, db string) {
 		}
 		for _, warning := range fr.Warnings {
 			fmt.Fprintf(w, "  warning: %s\n", safe.Text(warning))
+		}
+		if fr.Duplicates > 0 {
+			what := "loaded all the same (--dedupe drops them)"
+			if fr.DuplicatesDropped > 0 {
+				what = "dropped (--dedupe)"
+			}
+			fmt.Fprintf(w, "  duplicates: %s rows identical to an earlier row or to an event already in the store, %s\n",
+				format.Count(fr.Duplicates), what)
 		}
 		if fr.Rejected == 0 {
 			continue

@@ -293,3 +293,30 @@ func TestLoadCommandMaxRejected(t *testing.T) {
 		t.Errorf("--append-anyway: exit %d: %s", code, errOut)
 	}
 }
+
+// TestLoadCommandDuplicates: identical rows are reported by load and info, loaded; with
+// --dedupe dropped, and the file's rows still add up in info.
+func TestLoadCommandDuplicates(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "dups.csv")
+	os.WriteFile(path, []byte("user_id,event,timestamp\nu1,view,2025-03-01T09:00:00Z\nu1,view,2025-03-01T09:00:00Z\nu2,view,2025-03-01T09:00:00Z\n"), 0o644)
+	for _, tc := range []struct {
+		flags          []string
+		load, infoRows string
+	}{
+		{nil, "duplicates: 1 rows identical to an earlier row or to an event already in the store, loaded all the same (--dedupe drops them)",
+			"3 rows = 3 loaded + 0 rejected; 1 of the loaded are duplicates"},
+		{[]string{"--dedupe"}, "duplicates: 1 rows identical to an earlier row or to an event already in the store, dropped (--dedupe)",
+			"3 rows = 2 loaded + 0 rejected + 1 duplicates dropped"},
+	} {
+		db := filepath.Join(t.TempDir(), "s.duckdb")
+		code, out, errOut := loadRun(t, append([]string{"load", path, "--db", db}, tc.flags...)...)
+		if code != 0 || !strings.Contains(out, tc.load) {
+			t.Errorf("load %v: exit %d:\n%s%s", tc.flags, code, out, errOut)
+		}
+		code, out, errOut = loadRun(t, "info", "--db", db)
+		if code != 0 || !strings.Contains(out, tc.infoRows) || !strings.Contains(out, "duplicates") {
+			t.Errorf("info after load %v: exit %d:\n%s%s", tc.flags, code, out, errOut)
+		}
+	}
+}
