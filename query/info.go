@@ -27,6 +27,12 @@ type Info struct {
 	// Duplicates and DuplicatesDropped add up the sources' (see Source).
 	Duplicates        int64 `json:"duplicates"`
 	DuplicatesDropped int64 `json:"duplicates_dropped"`
+	// Currency is the ISO 4217 code of Revenue when every source with revenue events
+	// names the same one (load --currency, or a currency column); "mixed" when they name
+	// several, "" when the revenue of any source has none. Currencies lists the codes of
+	// the sources with one currency.
+	Currency   string   `json:"currency,omitempty"`
+	Currencies []string `json:"currencies,omitempty"`
 }
 
 // NameCount is one event name and how many events carry it.
@@ -79,6 +85,8 @@ type Source struct {
 	// Events are the file's events still in the store, and Revenue their revenue.
 	Events  int64   `json:"events"`
 	Revenue float64 `json:"revenue"`
+	// Currency is the ISO 4217 code of the file's revenue, "mixed", or "" (unknown).
+	Currency string `json:"currency,omitempty"`
 	// ContentHash is the SHA-256 of the file's content ("" for stores of older segscopes).
 	ContentHash string `json:"content_hash,omitempty"`
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -226,25 +227,31 @@ func (s *Store) infoRejected(ctx context.Context, info *Info) error {
 
 func (s *Store) infoSources(ctx context.Context, info *Info) error {
 	// Read-only stores of older segscopes lack the later columns.
-	hash, dups, dropped := "CAST(NULL AS VARCHAR)", "0", "0"
+	hash, dups, dropped, currency := "CAST(NULL AS VARCHAR)", "0", "0", "''"
 	if s.hasColumn(ctx, "sources", "content_hash") {
 		hash = "content_hash"
 	}
 	if s.hasColumn(ctx, "sources", "duplicates") {
 		dups, dropped = "coalesce(duplicates, 0)", "coalesce(duplicates_dropped, 0)"
 	}
+	if s.hasColumn(ctx, "sources", "currency") {
+		currency = "coalesce(currency, '')"
+	}
 	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(`SELECT path, kind, format, rows, rejected, loaded_at, seconds, coalesce(%s, ''),
-			coalesce(e.n, 0), coalesce(e.revenue, 0), %s, %s
-		FROM sources LEFT JOIN (SELECT sid, count(*) AS n, sum(revenue) AS revenue FROM events GROUP BY sid) e USING (sid)
-		ORDER BY sid`, hash, dups, dropped))
+			coalesce(e.n, 0), coalesce(e.revenue, 0), %s, %s, %s, coalesce(e.paid, 0)
+		FROM sources LEFT JOIN (SELECT sid, count(*) AS n, sum(revenue) AS revenue, count(revenue) AS paid FROM events GROUP BY sid) e USING (sid)
+		ORDER BY sid`, hash, dups, dropped, currency))
 	if err != nil {
 		return fmt.Errorf("info: sources: %w", err)
 	}
 	defer rows.Close()
+	currencies := map[string]bool{}
+	unknown := false // revenue from a source of no known currency
 	for rows.Next() {
 		var src Source
+		var paid int64
 		if err := rows.Scan(&src.Path, &src.Kind, &src.Format, &src.Rows, &src.Rejected, &src.LoadedAt, &src.Seconds, &src.ContentHash,
-			&src.Events, &src.Revenue, &src.Duplicates, &src.DuplicatesDropped); err != nil {
+			&src.Events, &src.Revenue, &src.Duplicates, &src.DuplicatesDropped, &src.Currency, &paid); err != nil {
 			return fmt.Errorf("info: sources: %w", err)
 		}
 		src.LoadedAt = src.LoadedAt.UTC()
@@ -254,9 +261,32 @@ func (s *Store) infoSources(ctx context.Context, info *Info) error {
 		info.Revenue += src.Revenue
 		info.Duplicates += src.Duplicates
 		info.DuplicatesDropped += src.DuplicatesDropped
+		if paid > 0 {
+			switch src.Currency {
+			case "":
+				unknown = true
+			case CurrencyMixed:
+				currencies[CurrencyMixed] = true
+			default:
+				currencies[src.Currency] = true
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("info: sources: %w", err)
+	}
+	for c := range currencies {
+		if c != CurrencyMixed {
+			info.Currencies = append(info.Currencies, c)
+		}
+	}
+	slices.Sort(info.Currencies)
+	switch {
+	case unknown: // some revenue of no known currency: the total's is not known either
+	case len(currencies) == 1 && !currencies[CurrencyMixed]:
+		info.Currency = info.Currencies[0]
+	case len(currencies) > 0:
+		info.Currency = CurrencyMixed
 	}
 	byPath := map[string]*Source{}
 	for i := range info.Sources {

@@ -52,6 +52,9 @@ type LoadRequest struct {
 	// Nulls are the values that mean "missing" in every column; nil is DefaultNulls. The
 	// empty string is always missing.
 	Nulls []string
+	// Currency is the ISO 4217 code (GBP, USD, …) of the files' revenue, when their rows do
+	// not say it (a currency column or property); "" leaves it unknown.
+	Currency string
 	// Now is the present, for the warning about events in the future; zero is time.Now().
 	Now time.Time
 	// Progress, when set, hears about each file and phase as the load goes.
@@ -150,12 +153,16 @@ type FileReport struct {
 	// store (from another file, or an earlier load): an export loaded twice under other
 	// content, or a tool that wrote a row twice. They are loaded and counted, or with
 	// LoadRequest.Dedupe dropped and counted in DuplicatesDropped too. Events files only.
-	Duplicates        int64            `json:"duplicates"`
-	DuplicatesDropped int64            `json:"duplicates_dropped"`
-	RejectedByReason  map[string]int64 `json:"rejected_by_reason,omitempty"`
-	Examples          []RejectExample  `json:"examples,omitempty"` // up to 5, by line
-	Seconds           float64          `json:"seconds"`
-	RowsPerSecond     float64          `json:"rows_per_second"`
+	Duplicates        int64 `json:"duplicates"`
+	DuplicatesDropped int64 `json:"duplicates_dropped"`
+	// Currency is the ISO 4217 code of the file's revenue: from LoadRequest.Currency, or
+	// the one its rows with revenue name in a currency column or property; "mixed" when
+	// they name several (see Warnings), "" when unknown.
+	Currency         string           `json:"currency,omitempty"`
+	RejectedByReason map[string]int64 `json:"rejected_by_reason,omitempty"`
+	Examples         []RejectExample  `json:"examples,omitempty"` // up to 5, by line
+	Seconds          float64          `json:"seconds"`
+	RowsPerSecond    float64          `json:"rows_per_second"`
 }
 
 // FormatLabel is how the report and sources.format name the file: "csv.gz (segment)".
@@ -267,6 +274,9 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 	tr, err := ParseTimeFormat(req.TimeFormat)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
+	}
+	if req.Currency != "" && !currencyCode.MatchString(req.Currency) {
+		return nil, fmt.Errorf("load: currency %q: want an ISO 4217 code of three capital letters, such as GBP or USD", req.Currency)
 	}
 	rd := reading{time: tr, timeRange: req.TimeRange}
 	if rd.timeRange[0].IsZero() && rd.timeRange[1].IsZero() {
@@ -630,6 +640,14 @@ func rejectedOverLimit(rep *LoadReport, req LoadRequest) error {
 		ErrTooManyRejected, strings.Join(over, "; "), strings.Join(fix, " and "))
 }
 
+// nullIfEmpty stores "" as NULL.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // planPtrs points at each plan, so that fingerprints are written into them.
 func planPtrs(plans []loadPlan) []*loadPlan {
 	out := make([]*loadPlan, len(plans))
@@ -702,10 +720,10 @@ func (l *loader) claimSource(ctx context.Context, pl loadPlan, write bool) (bool
 // recordSource writes the file's row in sources.
 func (l *loader) recordSource(ctx context.Context, pl loadPlan, fr *FileReport) error {
 	_, err := l.exec(ctx, "load "+pl.path+": record source",
-		`INSERT INTO sources (sid, path, kind, format, size, mod_time, rows, rejected, loaded_at, seconds, content_hash, duplicates, duplicates_dropped)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		`INSERT INTO sources (sid, path, kind, format, size, mod_time, rows, rejected, loaded_at, seconds, content_hash, duplicates, duplicates_dropped, currency)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.nextSID, pl.path, pl.kind, fr.FormatLabel(), pl.size, pl.modTime, fr.Loaded, fr.Rejected,
-		time.Now().UTC(), fr.Seconds, pl.hash, fr.Duplicates, fr.DuplicatesDropped)
+		time.Now().UTC(), fr.Seconds, pl.hash, fr.Duplicates, fr.DuplicatesDropped, nullIfEmpty(fr.Currency))
 	l.nextSID++
 	return err
 }

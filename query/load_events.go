@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -499,6 +501,9 @@ func (l *loader) writeEventsFile(ctx context.Context, p *preparedFile) error {
 	if err := l.duplicates(ctx, pl, fr); err != nil {
 		return err
 	}
+	if err := l.currency(ctx, p); err != nil {
+		return err
+	}
 	l.progress(pl, PhaseRejecting, p.good)
 	if err := l.writeRejected(ctx, p); err != nil {
 		return err
@@ -586,6 +591,67 @@ func (l *loader) duplicates(ctx context.Context, pl loadPlan, fr *FileReport) er
 	fr.Loaded -= dropped
 	return nil
 }
+
+// currencyCode is the form of an ISO 4217 code.
+var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// currencyKeys are the names of a currency column or property, lower-cased.
+var currencyKeys = []string{"currency", "currency_code", "currencycode"}
+
+// currency sets the file's revenue currency: the request's, else the one its events with
+// revenue name under a currency key (a column, which became a property, or a property of
+// a JSON export). Several codes make it "mixed", with a warning, since a revenue total then
+// adds up different money.
+func (l *loader) currency(ctx context.Context, p *preparedFile) error {
+	fr := p.report
+	if l.req.Currency != "" {
+		fr.Currency = l.req.Currency
+		return nil
+	}
+	keys := map[string]bool{}
+	for _, k := range currencyKeys {
+		keys[k] = true
+	}
+	for _, c := range p.src.columnNames() {
+		if lc := strings.ToLower(c); slices.Contains(currencyKeys, lc) {
+			keys[c] = true
+		}
+	}
+	var exprs []string
+	for k := range keys {
+		exprs = append(exprs, "properties->>"+quoteLiteral(k))
+	}
+	slices.Sort(exprs)
+	rows, err := l.q.QueryContext(ctx, fmt.Sprintf(`SELECT DISTINCT upper(trim(c)) FROM (
+		SELECT %s AS c FROM events WHERE sid = ? AND revenue IS NOT NULL) WHERE c IS NOT NULL AND trim(c) <> '' ORDER BY 1 LIMIT 10`,
+		coalesceSQL(exprs)), l.nextSID)
+	if err != nil {
+		return fmt.Errorf("load %s: read the revenue's currency: %w", p.plan.path, err)
+	}
+	defer rows.Close()
+	var codes []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return fmt.Errorf("load %s: read the revenue's currency: %w", p.plan.path, err)
+		}
+		codes = append(codes, c)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load %s: read the revenue's currency: %w", p.plan.path, err)
+	}
+	switch {
+	case len(codes) == 1:
+		fr.Currency = codes[0]
+	case len(codes) > 1:
+		fr.Currency = CurrencyMixed
+		fr.Warnings = append(fr.Warnings, fmt.Sprintf("revenue is in several currencies (%s): a total adds up different money", strings.Join(codes, ", ")))
+	}
+	return nil
+}
+
+// CurrencyMixed is the currency of revenue in several currencies.
+const CurrencyMixed = "mixed"
 
 // assignIDs gives dense uids to the file's new people and aids to its new accounts, in order
 // of first appearance, and moves existing people to the account of their latest event in

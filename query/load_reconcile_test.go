@@ -340,3 +340,52 @@ func TestLoadDuplicates(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadCurrency: the revenue's currency comes from the request, or from a currency
+// column of the rows with revenue; several make it mixed, with a warning; info tells the
+// store's.
+func TestLoadCurrency(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(text), 0o644)
+		return p
+	}
+	plain := write("plain.csv", "user_id,event,timestamp,revenue\nu1,buy,2025-03-01T10:00:00Z,9.5\n")
+	eur := write("eur.csv", "user_id,event,timestamp,revenue,Currency\nu1,buy,2025-03-02T10:00:00Z,3,eur\nu2,view,2025-03-02T10:00:00Z,,USD\n")
+	mixed := write("mixed.csv", "user_id,event,timestamp,revenue,currency\nu1,buy,2025-03-03T10:00:00Z,3,EUR\nu2,buy,2025-03-03T10:00:00Z,4,USD\n")
+	for _, tc := range []struct {
+		name     string
+		loads    []LoadRequest
+		files    []string // each file's currency
+		store    string
+		warnings string
+	}{
+		{"unknown", []LoadRequest{{Paths: []string{plain}}}, []string{""}, "", ""},
+		{"from the request", []LoadRequest{{Paths: []string{plain}, Currency: "GBP"}}, []string{"GBP"}, "GBP", ""},
+		{"from a column, rows with revenue only", []LoadRequest{{Paths: []string{eur}}}, []string{"EUR"}, "EUR", ""},
+		{"mixed in a file", []LoadRequest{{Paths: []string{mixed}}}, []string{CurrencyMixed}, CurrencyMixed, "revenue is in several currencies (EUR, USD)"},
+		{"two files, two currencies", []LoadRequest{{Paths: []string{plain}, Currency: "GBP"}, {Paths: []string{eur}}}, []string{"GBP", "EUR"}, CurrencyMixed, ""},
+		{"known beside unknown", []LoadRequest{{Paths: []string{plain}}, {Paths: []string{eur}}}, []string{"", "EUR"}, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := memStore(t)
+			for i, req := range tc.loads {
+				fr := mustLoad(t, s, req).Files[0]
+				if fr.Currency != tc.files[i] || !strings.Contains(strings.Join(fr.Warnings, "\n"), tc.warnings) {
+					t.Errorf("load %d: currency %q (warnings %q), want %q", i, fr.Currency, fr.Warnings, tc.files[i])
+				}
+			}
+			info, err := s.Info(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Currency != tc.store {
+				t.Errorf("info: currency %q (%v), want %q", info.Currency, info.Currencies, tc.store)
+			}
+		})
+	}
+	if _, err := memStore(t).Load(t.Context(), LoadRequest{Paths: []string{plain}, Currency: "pounds"}); err == nil || !strings.Contains(err.Error(), "ISO 4217") {
+		t.Errorf("a currency that is no code: %v", err)
+	}
+}

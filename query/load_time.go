@@ -185,9 +185,9 @@ func autoClassSQL() string {
 			WHEN regexp_full_match(trim(__traw), '[0-9]{14}') AND try_strptime(trim(__traw), '%%Y%%m%%d%%H%%M%%S') IS NOT NULL THEN %s
 			%s
 			ELSE %s END
-		WHEN regexp_matches(__traw, '^\s*[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}') THEN CASE
-			WHEN CAST(regexp_extract(__traw, '^\s*([0-9]{1,2})/', 1) AS INTEGER) > 12 THEN %s
-			WHEN CAST(regexp_extract(__traw, '^\s*[0-9]{1,2}/([0-9]{1,2})/', 1) AS INTEGER) > 12 THEN %s
+		WHEN regexp_matches(__traw, '^\s*[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{4}') THEN CASE
+			WHEN CAST(regexp_extract(__traw, '^\s*([0-9]{1,2})[/.-]', 1) AS INTEGER) > 12 THEN %s
+			WHEN CAST(regexp_extract(__traw, '^\s*[0-9]{1,2}[/.-]([0-9]{1,2})[/.-]', 1) AS INTEGER) > 12 THEN %s
 			ELSE %s END
 		END`,
 		quoteLiteral(timeCompactDate), quoteLiteral(timeCompactDateTime), strings.Join(units, "\n\t\t\t"),
@@ -203,9 +203,11 @@ func autoTimeSQL(dayFirst bool) string {
 	for _, u := range epochUnits {
 		fmt.Fprintf(&b, "\t\tWHEN %s THEN %s\n", quoteLiteral(u.class), epochSQL("__tnum", u.us))
 	}
-	fmt.Fprintf(&b, "\t\tWHEN %s THEN try_strptime(trim(__traw), %s)\n", quoteLiteral(timeDayFirst), sqlList(slashLayouts(true)))
-	fmt.Fprintf(&b, "\t\tWHEN %s THEN try_strptime(trim(__traw), %s)\n", quoteLiteral(timeMonthFirst), sqlList(slashLayouts(false)))
-	fmt.Fprintf(&b, "\t\tWHEN %s THEN try_strptime(trim(__traw), %s)\n", quoteLiteral(timeSlashEither), sqlList(slashLayouts(dayFirst)))
+	// Dashed (12-01-2010) and dotted (01.12.2010) dates are read as slashed ones.
+	slashed := `regexp_replace(trim(__traw), '^([0-9]{1,2})[.-]([0-9]{1,2})[.-]([0-9]{4})', '\1/\2/\3')`
+	fmt.Fprintf(&b, "\t\tWHEN %s THEN try_strptime(%s, %s)\n", quoteLiteral(timeDayFirst), slashed, sqlList(slashLayouts(true)))
+	fmt.Fprintf(&b, "\t\tWHEN %s THEN try_strptime(%s, %s)\n", quoteLiteral(timeMonthFirst), slashed, sqlList(slashLayouts(false)))
+	fmt.Fprintf(&b, "\t\tWHEN %s THEN try_strptime(%s, %s)\n", quoteLiteral(timeSlashEither), slashed, sqlList(slashLayouts(dayFirst)))
 	b.WriteString("\t\tELSE __tiso END")
 	return b.String()
 }
@@ -278,15 +280,20 @@ func quoteFormat(f string) string {
 	return f
 }
 
-var slashTime = regexp.MustCompile(`^\s*\d{1,2}/\d{1,2}/\d{4}(\s+\d{1,2}:\d{2}(:\d{2})?)?`)
+var slashTime = regexp.MustCompile(`^\s*\d{1,2}([/.-])\d{1,2}[/.-]\d{4}(\s+\d{1,2}:\d{2}(:\d{2})?)?`)
 
-// slashFormatFor is the strptime format reading a slashed example, month or day first.
+// slashFormatFor is the strptime format reading a slashed (or dashed, or dotted) example,
+// month or day first.
 func slashFormatFor(example string, dayFirst bool) string {
 	f := "%m/%d/%Y"
 	if dayFirst {
 		f = "%d/%m/%Y"
 	}
 	m := slashTime.FindStringSubmatch(example)
+	if m != nil {
+		f = strings.ReplaceAll(f, "/", m[1])
+		m = m[1:]
+	}
 	switch {
 	case m == nil || m[1] == "":
 	case m[2] != "":

@@ -92,7 +92,8 @@ var schemaDDL = []string{
 		seconds   DOUBLE NOT NULL,
 		content_hash VARCHAR, -- SHA-256 of the content (decompressed): the same export under another name is a re-load
 		duplicates BIGINT, -- rows identical to an earlier row or event (FileReport.Duplicates)
-		duplicates_dropped BIGINT -- of those, the ones not loaded (--dedupe)
+		duplicates_dropped BIGINT, -- of those, the ones not loaded (--dedupe)
+		currency VARCHAR -- ISO 4217 code of the revenue, 'mixed', or NULL: unknown
 	)`,
 	`CREATE TABLE IF NOT EXISTS meta (
 		key   VARCHAR NOT NULL,
@@ -117,6 +118,7 @@ var schemaAdditions = []string{
 	userTraitsDDL,
 	`ALTER TABLE sources ADD COLUMN IF NOT EXISTS duplicates BIGINT`,
 	`ALTER TABLE sources ADD COLUMN IF NOT EXISTS duplicates_dropped BIGINT`,
+	`ALTER TABLE sources ADD COLUMN IF NOT EXISTS currency VARCHAR`,
 }
 
 // Open opens the store at path, creating its schema when it is new and writable. An empty

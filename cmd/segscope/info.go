@@ -67,7 +67,15 @@ func writeInfo(w io.Writer, info *query.Info) error {
 	row("events", format.Count(info.Events), span)
 	row("people", format.Count(info.Users))
 	if info.Revenue != 0 {
-		row("revenue", fmt.Sprintf("%.2f", info.Revenue), "(sum of the events' revenue; the currency is the export's)")
+		switch info.Currency {
+		case "":
+			row("revenue", fmt.Sprintf("%.2f", info.Revenue), "(sum of the events' revenue; its currency is not known: load --currency CODE records it)")
+		case query.CurrencyMixed:
+			row("revenue", fmt.Sprintf("%.2f", info.Revenue), fmt.Sprintf("(sum of the events' revenue, in several currencies (%s): it adds up different money)",
+				strings.Join(info.Currencies, ", ")))
+		default:
+			row("revenue", fmt.Sprintf("%.2f %s", info.Revenue, safe.Text(info.Currency)), "(sum of the events' revenue)")
+		}
 	}
 	row("accounts", format.Count(info.Accounts))
 	rejected := format.Count(info.Rejected)

@@ -35,6 +35,7 @@ type loadOptions struct {
 	explain    bool
 	appendAny  bool
 	dedupe     bool
+	currency   string
 	maxReject  string
 	maxAnon    string
 }
@@ -105,6 +106,7 @@ and counted, so that a file's rows = loaded + rejected + duplicates dropped.`,
 	fl.StringVar(&o.event, "event", "", "every row is this event (files without an event column: transactions, orders); same as --map event==NAME")
 	fl.BoolVar(&o.replace, "replace", false, "reload files already in the store (by path, or the same content under another name)")
 	fl.BoolVar(&o.appendAny, "append-anyway", false, "load a file whose content is already in the store under another name again")
+	fl.StringVar(&o.currency, "currency", "", "the ISO 4217 code of the revenue (GBP, USD, …) when the rows do not say it in a currency column")
 	fl.BoolVar(&o.dedupe, "dedupe", false, "drop rows identical to an earlier row or to an event already in the store, instead of loading and counting them")
 	fl.StringVar(&o.maxReject, "max-rejected", "5%", "the share of a file's rows that may be rejected as malformed (bad times, broken JSON or quoting, …); over it the load fails after reporting and the store is unchanged")
 	fl.StringVar(&o.maxAnon, "max-anonymous", "50%", "the share of a file's rows that may have no user id (guest purchases, anonymous visits): rejected, counted apart and warned of; over it the load fails likewise")
@@ -206,7 +208,7 @@ func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, o l
 	if err != nil {
 		return fmt.Errorf("--max-anonymous %q: %w", o.maxAnon, err)
 	}
-	req := query.LoadRequest{Paths: args, Users: o.users, Map: overrides, Replace: o.replace, AppendAnyway: o.appendAny, Dedupe: o.dedupe,
+	req := query.LoadRequest{Paths: args, Users: o.users, Map: overrides, Replace: o.replace, AppendAnyway: o.appendAny, Dedupe: o.dedupe, Currency: strings.ToUpper(o.currency),
 		TimeFormat: o.timeFormat, TimeRange: timeRange, Nulls: loadNulls(o.nulls),
 		LimitRejected: maxRejected < 1, MaxRejected: maxRejected,
 		LimitAnonymous: maxAnonymous < 1, MaxAnonymous: maxAnonymous}
@@ -283,6 +285,9 @@ func writeLoadReport(w io.Writer, rep *query.LoadReport, db string) {
 		}
 		if !fr.First.IsZero() {
 			fmt.Fprintf(w, "  times %s … %s (%s)\n", format.Timestamp(fr.First), format.Timestamp(fr.Last), fr.Timestamps)
+		}
+		if fr.Currency != "" && fr.Currency != query.CurrencyMixed {
+			fmt.Fprintf(w, "  revenue in %s\n", safe.Text(fr.Currency))
 		}
 		for _, warning := range fr.Warnings {
 			fmt.Fprintf(w, "  warning: %s\n", safe.Text(warning))
