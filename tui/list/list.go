@@ -75,24 +75,30 @@ const sideStep = 8
 
 // Model is a list.
 type Model struct {
-	th         *theme.Theme
-	keys       KeyMap
-	rows       []Row
-	header     []string
-	vis        []int // indexes into rows that the filter keeps, in the order shown
-	cursor     int   // index into vis
-	top        int   // first row of vis shown
-	left       int   // columns scrolled sideways
-	width      int
-	height     int
-	selectable bool
-	filterable bool
-	fuzzy      bool
-	filter     textinput.Model
-	filtering  bool
-	empty      string
-	noMatch    string
-	noun       string
+	th     *theme.Theme
+	keys   KeyMap
+	rows   []Row
+	header []string
+	// widths are the rows' display widths and headerWidth the header's widest line,
+	// measured once when they are set: a frame asks for the widest row several times,
+	// and measuring every row's graphemes each time made a list of a few dozen rows the
+	// costliest part of drawing (twenty SSH visitors' Segments screens).
+	widths      []int
+	headerWidth int
+	vis         []int // indexes into rows that the filter keeps, in the order shown
+	cursor      int   // index into vis
+	top         int   // first row of vis shown
+	left        int   // columns scrolled sideways
+	width       int
+	height      int
+	selectable  bool
+	filterable  bool
+	fuzzy       bool
+	filter      textinput.Model
+	filtering   bool
+	empty       string
+	noMatch     string
+	noun        string
 }
 
 // Option configures a list.
@@ -137,7 +143,14 @@ func (l *Model) SetSize(w, h int) {
 
 // SetHeader sets lines drawn above the rows (a table's column names); they scroll sideways
 // with the rows.
-func (l *Model) SetHeader(lines ...string) { l.header = lines; l.clamp() }
+func (l *Model) SetHeader(lines ...string) {
+	l.header = lines
+	l.headerWidth = 0
+	for _, h := range lines {
+		l.headerWidth = max(l.headerWidth, ansi.StringWidth(h))
+	}
+	l.clamp()
+}
 
 // SetRows replaces the rows. The cursor stays on the row with the same Key when there is
 // one, so rows refreshed in the background do not move the selection.
@@ -148,6 +161,12 @@ func (l *Model) SetRows(rows []Row) {
 		keep, hadSel = l.rows[i].Key, true
 	}
 	l.rows = rows
+	l.widths = make([]int, len(rows))
+	for i, r := range rows {
+		if !r.Fixed {
+			l.widths[i] = ansi.StringWidth(r.Text)
+		}
+	}
 	top := l.top
 	l.refilter()
 	l.top = top // rows redrawn (a document laid out again) keep their scroll
@@ -390,14 +409,9 @@ func (l Model) bodyWidth() int { return max(1, l.width-l.prefixWidth()) }
 
 // contentWidth is the widest row or header line that scrolls sideways.
 func (l Model) contentWidth() int {
-	w := 0
-	for _, h := range l.header {
-		w = max(w, ansi.StringWidth(h))
-	}
+	w := l.headerWidth
 	for _, i := range l.vis {
-		if !l.rows[i].Fixed {
-			w = max(w, ansi.StringWidth(l.rows[i].Text))
-		}
+		w = max(w, l.widths[i]) // 0 for fixed rows
 	}
 	return w
 }

@@ -118,7 +118,8 @@ type Model struct {
 	marked   []string
 	markSeq  int // numbers MarkedMsg
 	list     list.Model
-	gen      int // bumps on every reload: counts of an older load are dropped
+	rows     *rowCache // the drawn rows (rows.go)
+	gen      int       // bumps on every reload: counts of an older load are dropped
 
 	builder     *builder.Model
 	history     *historyView // the history view, when open (history.go)
@@ -140,7 +141,7 @@ func New(ctx context.Context, deps Deps, th *theme.Theme) Model {
 		list: list.New(th, list.Selectable(), list.Filterable(true), list.Noun("segments"),
 			list.Empty("No segments yet. Press n to build one.")),
 		spin: spinner.New(spinner.WithSpinner(theme.SlowSpinner)), universe: map[seglang.Unit]int64{},
-		explain: explain.New(ctx, "segments/explain", deps.Engine, th)}
+		rows: newRowCache(), explain: explain.New(ctx, "segments/explain", deps.Engine, th)}
 	if deps.Engine != nil {
 		m.exact = deps.Engine.Evaluate
 	}
@@ -683,7 +684,8 @@ func (m *Model) refreshRows() {
 	m.list.SetHeader(th.Subtle.Render(head + " title"))
 	rows := make([]list.Row, len(m.entries))
 	for i, e := range m.entries {
-		rows[i] = list.Row{Key: e.seg.Name + " " + e.seg.Title + " " + e.seg.Type.String(), Text: m.row(e, c, unitW)}
+		rows[i] = list.Row{Key: e.seg.Name + " " + e.seg.Title + " " + e.seg.Type.String(),
+			Text: m.cachedRow(e, c, unitW, slices.Contains(m.marked, e.seg.Name))}
 	}
 	m.list.SetRows(rows)
 }
