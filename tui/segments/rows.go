@@ -8,8 +8,8 @@ import (
 	"github.com/segscope/segscope/tui/theme"
 )
 
-// rowKey is everything a row's text depends on. Rows are redrawn after every count, estimate
-// and spinner turn, but usually only one row has changed; drawing the others again (styles,
+// rowKey is everything a row's text depends on. Rows are redrawn after every count and
+// estimate, but usually only one row has changed; drawing the others again (styles,
 // padding, sparkline) was most of the work of a Segments screen filling up, twenty times
 // over when twenty SSH visitors watch theirs.
 type rowKey struct {
@@ -25,7 +25,6 @@ type rowKey struct {
 	cols     columns
 	unitW    int
 	th       *theme.Theme
-	spin     string // the spinner's frame, for a row still counting with no estimate
 }
 
 // rowCache keeps the drawn rows of the current keys. It is shared by the copies of a
@@ -53,9 +52,6 @@ func (m Model) rowKey(e entry, c columns, unitW int, marked bool) rowKey {
 			maphash.WriteComparable(&h, s)
 		}
 		k.sizes = h.Sum64()
-	}
-	if !e.counted && e.est == nil && e.err == nil {
-		k.spin = m.spin.View()
 	}
 	return k
 }

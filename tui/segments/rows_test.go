@@ -12,7 +12,7 @@ import (
 )
 
 // TestCachedRowsMatchFreshOnes: whatever changes in an entry (its count, estimate, error,
-// mark, sparkline, the spinner's turn, the theme, the screen's width), the list shows the
+// mark, sparkline, the theme, the screen's width), the list shows the
 // row as drawn afresh, never an older drawing from the row cache.
 func TestCachedRowsMatchFreshOnes(t *testing.T) {
 	m := New(context.Background(), Deps{}, theme.New(true))
@@ -25,7 +25,6 @@ func TestCachedRowsMatchFreshOnes(t *testing.T) {
 		change func(m *Model)
 	}{
 		{"nothing counted yet", func(m *Model) {}},
-		{"the spinner turns", func(m *Model) { m.spin, _ = m.spin.Update(m.spin.Tick()) }},
 		{"an estimate arrives", func(m *Model) {
 			m.entries[0].est = &query.Estimate{Count: estimate.FromSample(24, 200, 1000)}
 		}},

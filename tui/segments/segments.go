@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -109,7 +108,6 @@ type Model struct {
 	deps Deps
 	th   *theme.Theme
 	keys KeyMap
-	spin spinner.Model
 
 	ws       *seglang.Workspace
 	wsErr    error
@@ -140,8 +138,8 @@ func New(ctx context.Context, deps Deps, th *theme.Theme) Model {
 	m := Model{ctx: ctx, deps: deps, th: th, keys: DefaultKeyMap(),
 		list: list.New(th, list.Selectable(), list.Filterable(true), list.Noun("segments"),
 			list.Empty("No segments yet. Press n to build one.")),
-		spin: spinner.New(spinner.WithSpinner(theme.SlowSpinner)), universe: map[seglang.Unit]int64{},
-		rows: newRowCache(), explain: explain.New(ctx, "segments/explain", deps.Engine, th)}
+		universe: map[seglang.Unit]int64{},
+		rows:     newRowCache(), explain: explain.New(ctx, "segments/explain", deps.Engine, th)}
 	if deps.Engine != nil {
 		m.exact = deps.Engine.Evaluate
 	}
@@ -349,7 +347,7 @@ func (m *Model) recount() tea.Cmd {
 	if len(m.entries) == 0 {
 		return m.countNext()
 	}
-	return tea.Batch(m.spin.Tick, m.countNext(), m.estimateDue())
+	return tea.Batch(m.countNext(), m.estimateDue())
 }
 
 // countNext counts the first segment without a count; counts go one at a time so that a
@@ -435,14 +433,6 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.status = "saved " + builder.ShowPath(m.deps.Dir, m.deps.DirLabel, msg.File)
 		// The builder stays open; the list reloads underneath it.
 		return m, m.load()
-	case spinner.TickMsg:
-		if msg.ID != m.spin.ID() || !m.counting() {
-			return m, nil // another spinner's, or nothing is being counted: the ticks stop
-		}
-		var cmd tea.Cmd
-		m.spin, cmd = m.spin.Update(msg)
-		m.refreshRows() // the spinner turns in the rows still counting
-		return m, cmd
 	}
 	if m.builder != nil {
 		b, cmd := m.builder.Update(msg)
@@ -714,7 +704,10 @@ func (m Model) row(e entry, c columns, unitW int) string {
 		count = th.Warning.Render(layout.PadLeft(ec.Compact(), c.count))
 		share = layout.PadRight("≈"+format.Share(ec.Estimate, ec.Universe), 7)
 	case !e.counted:
-		count = layout.PadLeft(m.spin.View(), c.count)
+		// Waiting rows stay still: the status bar's spinner says the counts run, and a
+		// spinner in every row redrew the whole screen four times a second (each SSH
+		// visitor's, competing with the counts they wait for).
+		count = th.Subtle.Render(layout.PadLeft("…", c.count))
 	default:
 		count = th.Number.Render(layout.PadLeft(cnt.Number(), c.count))
 		share = layout.PadRight(cnt.Share(), 7)
