@@ -389,8 +389,8 @@ func (c *compiler) did(w *sqlWriter, events []string, where []segments.PropertyF
 // `then_not` is the same buckets in an anti join: the As that no B of the same person
 // matches. There B's bucket is emitted twice, r and r + 1, so that each A probes once: an
 // A is a member's witness only when none of the Bs in its bucket or the next later one
-// lies in (t, t+D]. It took ≈30% less CPU than the ASOF join it replaced (for each A the
-// first B after it, then checked against D) on 100M events (BENCHMARKS.md, issue 16).
+// lies in (t, t+D]. It took 30–45% less CPU than the ASOF join it replaced (for each A the
+// first B after it, then checked against D) on 100M events, 15–40% on 10M (issue 16).
 func (c *compiler) sequence(w *sqlWriter, s *segments.Sequence) error {
 	d := s.Within.Std()
 	if d <= 0 {
@@ -424,8 +424,8 @@ const maxBucket = 1<<32 - 1
 // It is a semi join, and lists an id once per A that has a B, not once per person: the
 // probe of an A stops at its first B instead of producing every pair, and a person's
 // repeats cost nothing where the ids go (a bitstring when evaluated, IN/INTERSECT in the
-// statement), where a DISTINCT was a hash aggregate over every pair. Together ≈25% less
-// CPU on 100M events (BENCHMARKS.md, issue 16).
+// statement), where a DISTINCT was a hash aggregate over every pair. Together 5–25% less
+// CPU on 100M events, as much as before on 10M (issue 16, measured on a busy machine).
 func (c *compiler) sequenceBuckets(w *sqlWriter, spec, bspec scanSpec, d time.Duration, negated bool) error {
 	// r, or r + shift (a list, unnested into one row per element) clamped to maxBucket.
 	bucket := func(shift string) {
@@ -582,7 +582,7 @@ func (c *compiler) recency(w *sqlWriter, r *segments.Recency) error {
 // the comparison; a zero previous count never matches. The scan reads both periods, which
 // meet at cur.Start, so per person it counts all of them (n) and the current ones (cur):
 // the previous count is n − cur, exactly. Two aggregates instead of the three filtered
-// counts it took before (current, and previous twice): ≈12% less CPU at 100M events.
+// counts it took before (current, and previous twice): 3–15% less CPU at 100M events.
 func (c *compiler) trend(w *sqlWriter, t *segments.Trend) error {
 	if t.Period.Std() <= 0 {
 		return errors.New("in_last: needs a positive duration")
