@@ -356,9 +356,11 @@ func vocabOf(info *query.Info) builder.Vocab {
 }
 
 // chromeHeight is the rows the tab bar, status bar and help take.
-func (m Model) chromeHeight() int {
-	return 2 + 1 + lipgloss.Height(m.helpView())
-}
+func (m Model) chromeHeight() int { return chromeAround(m.helpView()) }
+
+// chromeAround is the chrome's height with help drawn: the tab bar, the blank line under
+// it, the status bar and the help.
+func chromeAround(help string) int { return 2 + 1 + lipgloss.Height(help) }
 
 func (m *Model) layout() {
 	m.help.SetWidth(m.width)
@@ -504,10 +506,9 @@ func (m Model) View() tea.View {
 }
 
 func (m Model) render() string {
-	body := m.screenView()
-	bodyH := max(0, m.height-m.chromeHeight())
-	body = layout.Fit(body, m.width, bodyH)
-	return strings.Join([]string{m.tabBar(), "", body, m.statusBar(), m.helpView()}, "\n")
+	help := m.helpView() // drawn once a frame: it is measured for the body's height too
+	body := layout.Fit(m.screenView(), m.width, max(0, m.height-chromeAround(help)))
+	return strings.Join([]string{m.tabBar(), "", body, m.statusBar(), help}, "\n")
 }
 
 func (m Model) screenView() string {
