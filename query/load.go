@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -59,6 +60,8 @@ type LoadRequest struct {
 	Now time.Time
 	// Progress, when set, hears about each file and phase as the load goes.
 	Progress func(ProgressEvent)
+	// Trace, when set, is written each statement the load runs with the time it took.
+	Trace io.Writer
 }
 
 // Phase names a step of loading one file.
@@ -328,7 +331,8 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	defer conn.Close()
-	l := &loader{conn: conn, q: conn, req: req, start: start, total: total, files: len(plans), rd: rd, nulls: nulls}
+	l := &loader{conn: conn, req: req, start: start, total: total, files: len(plans), rd: rd, nulls: nulls}
+	l.q = l.traced(conn)
 	defer l.dropTemps()
 	if len(tr.formats) > 0 {
 		// A format DuckDB does not know fails here, before any file is read.
@@ -393,7 +397,7 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	defer tx.Rollback()
-	l.tx, l.q = tx, tx
+	l.tx, l.q = tx, l.traced(tx)
 	if err := l.init(ctx); err != nil {
 		return nil, err
 	}

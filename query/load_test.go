@@ -1346,3 +1346,24 @@ func TestLoadVeryLongLines(t *testing.T) {
 		t.Errorf("one long line: %v", err)
 	}
 }
+
+// TestLoadTrace: a traced load writes each statement it runs with its time, the events'
+// INSERT among them, one line each.
+func TestLoadTrace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "e.csv")
+	os.WriteFile(path, []byte("user_id,event,timestamp\nu1,view,2025-01-01T00:00:00Z\nu2,buy,2025-01-02T00:00:00Z\n"), 0o644)
+	var trace strings.Builder
+	mustLoad(t, memStore(t), LoadRequest{Paths: []string{path}, Trace: &trace})
+	lines := strings.Split(strings.TrimSpace(trace.String()), "\n")
+	line := regexp.MustCompile(`^ *\d+\.\d{3}s  \S.*$`)
+	events := false
+	for _, l := range lines {
+		if !line.MatchString(l) {
+			t.Errorf("trace line %q is not a time and a statement", l)
+		}
+		events = events || strings.Contains(l, "INSERT INTO events")
+	}
+	if len(lines) < 5 || !events {
+		t.Errorf("the trace has %d lines, the events' INSERT among them: %v:\n%s", len(lines), events, trace.String())
+	}
+}

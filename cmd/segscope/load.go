@@ -33,6 +33,7 @@ type loadOptions struct {
 	nulls      []string
 	asJSON     bool
 	explain    bool
+	trace      bool
 	appendAny  bool
 	dedupe     bool
 	currency   string
@@ -114,6 +115,7 @@ and counted, so that a file's rows = loaded + rejected + duplicates dropped.`,
 	fl.StringVar(&o.timeRange, "time-range", "1900..2200", "years (or days) a timestamp must lie in; rows outside are rejected")
 	fl.StringArrayVar(&o.nulls, "null", nil, "a value that means missing, besides empty, NA, N/A, NULL, null, None, nan, NaN, \\N (repeatable; --null '' keeps only empty)")
 	fl.BoolVar(&o.asJSON, "json", false, "print the load report as JSON")
+	fl.BoolVar(&o.trace, "trace", false, "write each statement the load runs, with the time it took, to stderr (to see why a load is slow)")
 	fl.BoolVar(&o.explain, "explain", false, "show how the files would be read (format, which columns mean what and why, the first rows as events) without touching any store; --db is not needed")
 	fl.SortFlags = false
 	return cmd
@@ -220,7 +222,9 @@ func runLoad(ctx context.Context, s *streams, sf *storeFlags, args []string, o l
 		return err
 	}
 	var bar *loadBar
-	if f, ok := s.err.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+	if o.trace {
+		req.Trace = s.err
+	} else if f, ok := s.err.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 		bar = newLoadBar(s.err)
 		req.Progress = bar.update
 	}
