@@ -86,6 +86,16 @@ type Cold struct {
 	BaselineSpeedup float64   `json:"baseline_speedup,omitempty"` // baseline ÷ engine
 	BaselineRuns    []float64 `json:"baseline_runs_ms,omitempty"`
 	BaselineSQL     string    `json:"baseline_sql,omitempty"`
+	// The estimate a screen shows first while the exact count runs (query.Engine.Estimate,
+	// a fresh engine each run): its time, value, 95% interval and whether the interval
+	// holds the exact count.
+	EstimateMS     float64   `json:"estimate_ms"`
+	EstimateRuns   []float64 `json:"estimate_runs_ms"`
+	Estimate       int64     `json:"estimate"`
+	EstimateLow    int64     `json:"estimate_low"`
+	EstimateHigh   int64     `json:"estimate_high"`
+	EstimateSample int64     `json:"estimate_sample"`
+	EstimateCovers bool      `json:"estimate_covers"`
 }
 
 // Warm is the warm recount: a five-condition all: evaluated once, then again after each
@@ -247,7 +257,7 @@ func (b *runner) cold(ctx context.Context, c condCase) (Cold, error) {
 	}
 	hand := b.handSQL(c.hand)
 	row := Cold{Kind: c.kind, Condition: query.Describe(seg.Where), Unit: seg.Unit.String(), HandSQL: hand, Match: true}
-	var engineRuns, textRuns, handRuns, baseRuns []float64
+	var engineRuns, textRuns, handRuns, baseRuns, estRuns []float64
 	if b.base != nil {
 		row.BaselineSQL = b.handSQL(c.plain)
 	}
@@ -294,6 +304,24 @@ func (b *runner) cold(ctx context.Context, c condCase) (Cold, error) {
 				return nil
 			},
 			func() error {
+				e, err := b.freshEngine(ctx)
+				if err != nil {
+					return err
+				}
+				start := time.Now()
+				est, err := e.Estimate(ctx, seg, nil, b.asOf, query.EstimateOptions{})
+				if err != nil {
+					return fmt.Errorf("estimate: %w", err)
+				}
+				d := time.Since(start)
+				c := est.Count
+				row.Estimate, row.EstimateLow, row.EstimateHigh, row.EstimateSample = c.Estimate, c.Low, c.High, c.SampleSize
+				if r >= 0 {
+					estRuns = append(estRuns, ms(d))
+				}
+				return nil
+			},
+			func() error {
 				n, d, err := b.count(ctx, hand)
 				if err != nil {
 					return err
@@ -329,8 +357,10 @@ func (b *runner) cold(ctx context.Context, c condCase) (Cold, error) {
 			row.Match = false
 		}
 	}
-	row.EngineRuns, row.HandRuns = engineRuns, handRuns
+	row.EngineRuns, row.HandRuns, row.EstimateRuns = engineRuns, handRuns, estRuns
 	row.EngineMS, row.SQLTextMS, row.HandMS = median(engineRuns), median(textRuns), median(handRuns)
+	row.EstimateMS = median(estRuns)
+	row.EstimateCovers = row.EstimateLow <= row.Members && row.Members <= row.EstimateHigh
 	if row.HandMS > 0 {
 		row.Ratio = row.EngineMS / row.HandMS
 	}

@@ -52,7 +52,7 @@ func (r Bench) WriteText(w io.Writer) error {
 	if rep.Baseline != nil {
 		plainHead = "\tplain\tplain/engine"
 	}
-	fmt.Fprintln(tw, "kind\tmembers\tengine\tsql text\thand SQL\tengine/hand"+plainHead+"\tcondition")
+	fmt.Fprintln(tw, "kind\tmembers\tengine\tsql text\thand SQL\tengine/hand"+plainHead+"\testimate\tcondition")
 	for _, c := range rep.Cold {
 		members := format.Count(c.Members)
 		if !c.Match {
@@ -70,8 +70,14 @@ func (r Bench) WriteText(w io.Writer) error {
 		if rep.Baseline != nil {
 			plain = fmt.Sprintf("\t%s\t%.1f×", format.Millis(c.BaselineMS), c.BaselineSpeedup)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.2f×%s\t%s\n", c.Kind, members, format.Millis(c.EngineMS), format.Millis(c.SQLTextMS),
-			format.Millis(c.HandMS), c.Ratio, plain, cond)
+		est := fmt.Sprintf("%s ≈%s±%s", format.Millis(c.EstimateMS), format.Compact(c.Estimate), format.Compact((c.EstimateHigh-c.EstimateLow+1)/2))
+		if c.EstimateSample >= c.Universe {
+			est = format.Millis(c.EstimateMS) + " exact" // the universe fits in the sample
+		} else if !c.EstimateCovers {
+			est += " MISSES"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.2f×%s\t%s\t%s\n", c.Kind, members, format.Millis(c.EngineMS), format.Millis(c.SQLTextMS),
+			format.Millis(c.HandMS), c.Ratio, plain, est, cond)
 	}
 	tw.Flush()
 

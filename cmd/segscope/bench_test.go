@@ -62,6 +62,11 @@ func TestBenchCommand(t *testing.T) {
 		if len(c.EngineRuns) != 2 || len(c.HandRuns) != 2 || c.EngineMS <= 0 || c.SQLTextMS <= 0 || c.HandMS <= 0 {
 			t.Errorf("%s: runs %v %v, medians %v/%v/%v", c.Kind, c.EngineRuns, c.HandRuns, c.EngineMS, c.SQLTextMS, c.HandMS)
 		}
+		// 400 people fit in an estimate's sample: it counts them all and is exact.
+		if len(c.EstimateRuns) != 2 || c.EstimateMS <= 0 || c.Estimate != c.Members || !c.EstimateCovers || c.EstimateSample != c.Universe {
+			t.Errorf("%s: estimate %d [%d, %d] of a sample of %d in %v ms (runs %v), want the exact %d of %d",
+				c.Kind, c.Estimate, c.EstimateLow, c.EstimateHigh, c.EstimateSample, c.EstimateMS, c.EstimateRuns, c.Members, c.Universe)
+		}
 		if r := c.EngineMS / c.HandMS; c.Ratio < r*0.999 || c.Ratio > r*1.001 {
 			t.Errorf("%s: ratio %v, want engine÷hand %v", c.Kind, c.Ratio, r)
 		}
