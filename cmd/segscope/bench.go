@@ -31,6 +31,8 @@ DuckDB statement for the same thing, run in the same process:
 
   cold count    one condition of each kind evaluated by a fresh engine (empty cache), the
                 engine's own whole-segment SQL text (segscope sql), and the hand-written SQL;
+                also the estimate the explorer shows first (count --estimate): its time,
+                ≈ value ± half its 95% interval, MISSES when the interval misses the count;
   warm recount  a five-condition all: evaluated once, then one condition's number changed
                 and the segment evaluated again (only that condition is recomputed);
   overlap       10 segments evaluated, then their pairwise overlaps from the cache.
