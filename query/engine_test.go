@@ -558,7 +558,11 @@ func TestMembers(t *testing.T) {
 	if len(ms) != 4 {
 		t.Fatalf("%d members, want 4: %+v", len(ms), ms)
 	}
-	alice, ivan := ms[0], ms[3]
+	byKey := map[string]Member{}
+	for _, m := range ms {
+		byKey[m.Key] = m
+	}
+	alice, ivan := byKey["alice"], byKey["ivan"]
 	if alice.Key != "alice" || !alice.LastSeen.Equal(fixtureAsOf.Add(-24*time.Hour)) || alice.Events != 5 || alice.Revenue != 60 ||
 		alice.Attrs["plan"] != "pro" || alice.Attrs["vip"] != true {
 		t.Errorf("alice: %+v", alice)
@@ -572,7 +576,7 @@ func TestMembers(t *testing.T) {
 		}
 	}
 	limited, err := e.Members(ctx, set, segments.UnitUser, MembersOptions{Limit: 2, AsOf: fixtureAsOf})
-	if err != nil || len(limited) != 2 || limited[0].Key != "alice" {
+	if err != nil || len(limited) != 2 || limited[0].Key != ms[0].Key || limited[1].Key != ms[1].Key {
 		t.Errorf("limit 2: %+v, %v", limited, err)
 	}
 	accts, err := e.EvaluateCondition(ctx, mustCondition(t, `{did: purchase}`, segments.UnitAccount), segments.UnitAccount, nil, fixtureAsOf)

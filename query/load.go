@@ -242,9 +242,11 @@ func planFile(path, kind string) (loadPlan, error) {
 //     refused with ErrAlreadyLoaded unless req.Replace, which deletes its previous events
 //     (events.sid) and rejected rows first. Content fingerprints were not chosen: hashing
 //     a 1 GB export costs seconds, and a re-export with one more day should append.
-//   - uids are dense, 0..n-1, given to new user ids in order of first appearance (files in
-//     load order, rows in file order; the users file last), and never change afterwards:
-//     a person whose events are replaced away keeps the uid. accounts.aid likewise.
+//   - uids are dense, 0..n-1, and never change afterwards: a person whose events are
+//     replaced away keeps the uid. Each file's new people take the next ids (files in load
+//     order, the users file last), numbered within the file in hash order of their user id,
+//     not in order of appearance, so that the first ids of every such batch are a random
+//     sample of it (idruns.go: estimates read a prefix of each batch). accounts.aid likewise.
 //   - users.account_id is the account of the person's latest event (by ts) in the load
 //     that last named one; a users file's account_id column, loaded after the events of
 //     the same load, wins over them.
@@ -440,6 +442,9 @@ func (s *Store) Load(ctx context.Context, req LoadRequest) (*LoadReport, error) 
 	rep.NewUsers = int64(l.nextUID - usersBefore)
 	rep.NewAccounts = int64(l.nextAID - accountsBefore)
 	l.progress(loadPlan{}, PhaseCommit, rep.Events)
+	if err := l.recordHashRuns(ctx); err != nil {
+		return nil, err
+	}
 	if err := bumpDataVersion(ctx, tx); err != nil {
 		return nil, err
 	}
@@ -524,6 +529,8 @@ type loader struct {
 	nextUID int32
 	nextAID int32
 	nextSID int32
+	uidRuns hashRuns // batches of new uids numbered in hash order (idruns.go)
+	aidRuns hashRuns
 	seq     int // names this load's temporary tables
 	rd      reading
 	nulls   []string

@@ -669,12 +669,13 @@ func (l *loader) currency(ctx context.Context, p *preparedFile) error {
 // CurrencyMixed is the currency of revenue in several currencies.
 const CurrencyMixed = "mixed"
 
-// assignIDs gives dense uids to the file's new people and aids to its new accounts, in order
-// of first appearance, and moves existing people to the account of their latest event in
+// assignIDs gives dense uids to the file's new people and aids to its new accounts, each
+// batch in hash order of the external id (idruns.go: any prefix of the batch's range is then
+// a random sample of it), and moves existing people to the account of their latest event in
 // this file.
 func (l *loader) assignIDs(ctx context.Context, p *preparedFile) error {
 	what := "load " + p.plan.path + ": assign ids"
-	people := fmt.Sprintf(`SELECT user_id, min(first) AS first,
+	people := fmt.Sprintf(`SELECT user_id,
 		arg_max(account_id, last) FILTER (WHERE account_id IS NOT NULL) AS account_id
 		FROM %s GROUP BY user_id`, quoteIdent(p.pairs))
 	if l.nextUID > 0 {
@@ -684,39 +685,42 @@ func (l *loader) assignIDs(ctx context.Context, p *preparedFile) error {
 			return err
 		}
 	}
-	n, err := l.insertRanked(ctx, what, "users (uid, user_id, account_id)", "user_id, account_id",
-		fmt.Sprintf(`SELECT user_id, account_id, first FROM (%s) p
+	n, err := l.insertRanked(ctx, what, "users (uid, user_id, account_id)", "user_id, account_id", "user_id",
+		fmt.Sprintf(`SELECT user_id, account_id FROM (%s) p
 			WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.user_id = p.user_id)`, people), l.nextUID)
 	if err != nil {
 		return err
 	}
+	l.numbered(&l.uidRuns, l.nextUID, n)
 	l.nextUID += int32(n)
 	return l.addAccounts(ctx, what, fmt.Sprintf(
-		`SELECT account_id, min(first) AS first FROM %s WHERE account_id IS NOT NULL GROUP BY account_id`, quoteIdent(p.pairs)))
+		`SELECT DISTINCT account_id FROM %s WHERE account_id IS NOT NULL`, quoteIdent(p.pairs)))
 }
 
-// insertRanked inserts the rows of query (columns cols and first) into target, numbering
-// them base, base+1, … in order of first. Sorting into a temporary table and numbering by
-// rowid is about twice as fast as row_number() OVER (ORDER BY first), whose single ordered
-// window does not run in parallel.
-func (l *loader) insertRanked(ctx context.Context, what, target, cols, query string, base int32) (int64, error) {
+// insertRanked inserts the rows of query (columns cols, among them key) into target,
+// numbering them base, base+1, … in hash order of key (hashOrder). Sorting into a temporary
+// table and numbering by rowid is about twice as fast as row_number() OVER (ORDER BY …),
+// whose single ordered window does not run in parallel.
+func (l *loader) insertRanked(ctx context.Context, what, target, cols, key, query string, base int32) (int64, error) {
 	ranked := l.tempName("ranked")
-	if _, err := l.exec(ctx, what, fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT %s FROM (%s) ORDER BY first",
-		quoteIdent(ranked), cols, query)); err != nil {
+	if _, err := l.exec(ctx, what, fmt.Sprintf("CREATE TEMP TABLE %s AS SELECT %s FROM (%s) ORDER BY %s",
+		quoteIdent(ranked), cols, query, hashOrder(key))); err != nil {
 		return 0, err
 	}
 	return l.exec(ctx, what, fmt.Sprintf(`INSERT INTO %s SELECT CAST(? + rowid - (SELECT min(rowid) FROM %s) AS INTEGER), %s FROM %s`,
 		target, quoteIdent(ranked), cols, quoteIdent(ranked)), base)
 }
 
-// addAccounts gives aids to the accounts of a query (account_id, first) not yet known.
-func (l *loader) addAccounts(ctx context.Context, what, firstSeen string) error {
-	n, err := l.insertRanked(ctx, what, "accounts (aid, account_id)", "account_id",
-		fmt.Sprintf(`SELECT account_id, first FROM (%s) n
-			WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.account_id = n.account_id)`, firstSeen), l.nextAID)
+// addAccounts gives aids, in hash order of account_id, to the accounts of a query
+// (account_id) not yet known.
+func (l *loader) addAccounts(ctx context.Context, what, accounts string) error {
+	n, err := l.insertRanked(ctx, what, "accounts (aid, account_id)", "account_id", "account_id",
+		fmt.Sprintf(`SELECT account_id FROM (%s) n
+			WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.account_id = n.account_id)`, accounts), l.nextAID)
 	if err != nil {
 		return err
 	}
+	l.numbered(&l.aidRuns, l.nextAID, n)
 	l.nextAID += int32(n)
 	return nil
 }

@@ -111,7 +111,7 @@ func (l *loader) writeUsersFile(ctx context.Context, p *preparedFile) error {
 	}
 	set := []string{"account_id = coalesce(s.__account, users.account_id)"}
 	insCols := []string{"uid", "user_id", "account_id"}
-	insVals := []string{"CAST(? + row_number() OVER (ORDER BY s.rowid) - 1 AS INTEGER)", "s.__user", "s.__account"}
+	insVals := []string{"CAST(? + row_number() OVER (ORDER BY " + hashOrder("s.__user") + ") - 1 AS INTEGER)", "s.__user", "s.__account"}
 	for i, a := range p.attrs {
 		val := fmt.Sprintf("s.__a%d", i)
 		if t, ok := existing[strings.ToLower(a.name)]; ok {
@@ -138,9 +138,10 @@ func (l *loader) writeUsersFile(ctx context.Context, p *preparedFile) error {
 	if err != nil {
 		return err
 	}
+	l.numbered(&l.uidRuns, l.nextUID, n)
 	l.nextUID += int32(n)
 	if err := l.addAccounts(ctx, what, fmt.Sprintf(
-		`SELECT __account AS account_id, min(rowid) AS first FROM %s WHERE reason IS NULL AND __account IS NOT NULL GROUP BY __account`,
+		`SELECT DISTINCT __account AS account_id FROM %s WHERE reason IS NULL AND __account IS NOT NULL`,
 		quoteIdent(p.stage))); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,23 +13,50 @@ import (
 
 func TestMembersCommand(t *testing.T) {
 	db, ws := segFixture(t)
-	code, out, errOut := segRun(t, "members", "recent_buyers", "--segments", ws, "--db", db, "--as-of", fixtureAsOf,
-		"--attrs", "plan,vip", "--limit", "2")
+	// Every member, in id order (ids are numbered in hash order of the user id, so the
+	// order is not alphabetical), with their facts.
+	code, all, errOut := segRun(t, "members", "recent_buyers", "--segments", ws, "--db", db, "--as-of", fixtureAsOf,
+		"--attrs", "plan,vip", "--limit", "0")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	want := "id,user_id,last_seen,events,revenue,plan,vip\n" +
-		"0,alice,2026-03-30T00:00:00Z,5,60,pro,true\n" +
-		"5,frank,2026-03-31T00:00:00Z,1,5,,\n"
-	if out != want {
-		t.Errorf("members csv:\n%s\nwant:\n%s", out, want)
+	rows := strings.Split(strings.TrimSuffix(all, "\n"), "\n")
+	if len(rows) != 6 || rows[0] != "id,user_id,last_seen,events,revenue,plan,vip" {
+		t.Fatalf("members csv:\n%s", all)
+	}
+	facts := map[string]string{}
+	prev := -1
+	for _, r := range rows[1:] {
+		var id int
+		id_, rest, _ := strings.Cut(r, ",")
+		fmt.Sscan(id_, &id)
+		if id <= prev {
+			t.Errorf("members not in id order: %d after %d", id, prev)
+		}
+		prev = id
+		user, _, _ := strings.Cut(rest, ",")
+		facts[user] = rest
+	}
+	if facts["alice"] != "alice,2026-03-30T00:00:00Z,5,60,pro,true" || facts["frank"] != "frank,2026-03-31T00:00:00Z,1,5,," {
+		t.Errorf("members csv:\n%s", all)
+	}
+	// --limit 2: the first two of them.
+	code, out, errOut := segRun(t, "members", "recent_buyers", "--segments", ws, "--db", db, "--as-of", fixtureAsOf,
+		"--attrs", "plan,vip", "--limit", "2")
+	if want := strings.Join(rows[:3], "\n") + "\n"; code != 0 || out != want {
+		t.Errorf("members csv --limit 2: exit %d %s\n%s\nwant:\n%s", code, errOut, out, want)
 	}
 
 	code, out, _ = segRun(t, "members", filepath.Join(ws, "recent.yaml"), "--db", db, "--as-of", fixtureAsOf, "--format", "json", "--limit", "0")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	var first map[string]any
-	if code != 0 || len(lines) != 5 || json.Unmarshal([]byte(lines[0]), &first) != nil ||
-		first["user_id"] != "alice" || first["events"] != float64(5) || first["revenue"] != float64(60) {
+	var alice map[string]any
+	for _, l := range lines {
+		if strings.Contains(l, `"alice"`) {
+			json.Unmarshal([]byte(l), &alice)
+		}
+	}
+	if code != 0 || len(lines) != 5 || alice == nil ||
+		alice["user_id"] != "alice" || alice["events"] != float64(5) || alice["revenue"] != float64(60) {
 		t.Errorf("members json: exit %d:\n%s", code, out)
 	}
 

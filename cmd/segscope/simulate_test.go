@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -143,7 +144,7 @@ func TestSimulateHumanAndPerson(t *testing.T) {
 		"     1  email   +2h     5         4           0     0        0",
 		"     2  push    +1d     5         0           0     0        0",
 		"note: 1 person has a tz attribute that is not a time zone",
-		"Person q3 (uid 2): 1 journey\n",
+		"): 1 journey\n", // "Person q3 (uid N)": checked below
 		"  2026-05-01 12:00              add_to_cart\n",
 		"2026-05-01 12:00  quiet_test  journey starts",
 		"2026-05-01 23:00  quiet_test  step 1 email sent (deferred by quiet hours)",
@@ -152,6 +153,10 @@ func TestSimulateHumanAndPerson(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	// The person's heading names their uid (numbered in hash order of the user id).
+	if !regexp.MustCompile(`(?m)^Person q3 \(uid \d+\): 1 journey$`).MatchString(out) {
+		t.Errorf("output lacks the person's heading:\n%s", out)
 	}
 }
 
