@@ -24,6 +24,9 @@ type snapshot struct {
 	attrs                     []attrColumn
 	events                    []string // distinct event names, sorted
 	rollup                    rollupState
+	// userRuns and accountRuns are the hash-ordered runs of ids (idruns.go) when they hold
+	// the whole universe, else nil: estimates then sample a prefix of each run.
+	userRuns, accountRuns hashRuns
 }
 
 // attrColumn is one column of the users table.
@@ -97,6 +100,18 @@ func (e *Engine) readSnapshot(ctx context.Context, version int64) (*snapshot, er
 	if s.accounts, err = e.fetchSet(ctx, s.accountDomain, "SELECT aid AS id FROM accounts", nil); err != nil {
 		return nil, fmt.Errorf("read accounts: %w", err)
 	}
+	if s.userRuns, err = readHashRuns(ctx, db, metaUIDRuns); err != nil {
+		return nil, fmt.Errorf("read store: %w", err)
+	}
+	if !s.userRuns.covers(s.users.bm) {
+		s.userRuns = nil
+	}
+	if s.accountRuns, err = readHashRuns(ctx, db, metaAIDRuns); err != nil {
+		return nil, fmt.Errorf("read store: %w", err)
+	}
+	if !s.accountRuns.covers(s.accounts.bm) {
+		s.accountRuns = nil
+	}
 	rows, err := db.QueryContext(ctx, `SELECT column_name, data_type FROM information_schema.columns
 		WHERE table_schema = 'main' AND table_name = 'users' ORDER BY ordinal_position`)
 	if err != nil {
@@ -139,6 +154,14 @@ func (s *snapshot) universe(unit segments.Unit) *MemberSet {
 		return s.accounts
 	}
 	return s.users
+}
+
+// hashRuns are the unit's hash-ordered runs when they hold its whole universe, else nil.
+func (s *snapshot) hashRuns(unit segments.Unit) hashRuns {
+	if unit == segments.UnitAccount {
+		return s.accountRuns
+	}
+	return s.userRuns
 }
 
 func (s *snapshot) domain(unit segments.Unit) uint64 {

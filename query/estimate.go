@@ -42,9 +42,10 @@ type EstimatedStep struct {
 	Remaining estimate.Count
 }
 
-// Estimate evaluates seg on a spread sample of its universe (SpreadSample: random-like,
-// unrelated to what people did) and scales the sampled share and its Wilson interval to
-// the whole universe. Sampled conditions are cached apart from whole ones, so the sample
+// Estimate evaluates seg on a random sample of its universe — the first ids of each
+// hash-ordered batch (RunsSample) when every id lies in one, else a spread sample
+// (SpreadSample); either is unrelated to what people did — and scales the sampled share
+// and its Wilson interval to the whole universe. Sampled conditions are cached apart from whole ones, so the sample
 // of a segment is read once and a later edit re-reads only the condition it changed.
 func (e *Engine) Estimate(ctx context.Context, seg *segments.Segment, r Resolver, asOf time.Time, opt EstimateOptions) (*Estimate, error) {
 	if seg == nil || seg.Where == nil {
@@ -63,7 +64,14 @@ func (e *Engine) Estimate(ctx context.Context, seg *segments.Segment, r Resolver
 		return nil, fmt.Errorf("estimate %s: the store has no %s", seg.Name, unitNoun(seg.Unit))
 	}
 	fraction := min(1, float64(opt.SampleSize)/float64(universe))
-	s, err := SpreadSample(uint32(domain), fraction)
+	var s Sample
+	if runs := snap.hashRuns(seg.Unit); runs != nil && fraction < 1 {
+		// Every id lies in a batch numbered in hash order: the first ids of each batch are
+		// a random sample that reads only its share of the events.
+		s, err = RunsSample(runs, fraction)
+	} else {
+		s, err = SpreadSample(uint32(domain), fraction)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("estimate %s: %w", seg.Name, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -11,24 +12,31 @@ import (
 	"github.com/segscope/segscope/segments"
 )
 
-// Sample restricts an evaluation to the members whose ids lie in [Lo, Hi]: a range of
-// uids (or of aids, for unit: account). It is the hook for estimates: uids are dense and
-// given in order of first appearance, and the events are laid out by (event, uid, ts)
-// (layout.go), so a condition evaluated on a range of uids reads only the row groups of
-// that range in each event's run — about the range's share of the rows — and the rollup
-// likewise. A caller estimating a count evaluates one (or a few spread) ranges and scales
-// by Universe; the result is exact for the people in the range.
+// Sample restricts an evaluation to the members whose ids lie in [Lo, Hi] (or, with
+// Ranges, in those ranges): ids of people, or of accounts for unit: account. It is the hook
+// for estimates. Events are laid out by (event, uid, ts) (layout.go), so a condition
+// evaluated on a range of uids reads only the row groups of that range in each event's
+// run — about the range's share of the rows — and the rollup likewise; the result is
+// exact for the people in the sample, and a caller estimating a count scales by Universe.
+//
+// Which ranges are a random sample depends on how the ids were given. A load numbers each
+// batch of new ids in hash order of the external id (idruns.go), so the first ids of every
+// batch are a random sample of it: RunsSample takes them, and an estimate on a store whose
+// ids all lie in such runs reads only its sample's share of the events. Stores loaded
+// before that numbering gave ids in order of first appearance, where a plain range is one
+// cohort (the earliest or the latest people): SpreadSample spreads the sample instead.
 type Sample struct {
 	Lo, Hi uint32
+	// Ranges, when set, are the ranges of ids the sample holds, in id order, inside
+	// [Lo, Hi] (RunsSample).
+	Ranges []IDRange
 	// Spread, when not 0, keeps of [Lo, Hi] only the ids whose Fibonacci hash
 	// (id × 2654435769 mod 2³²) is below it: about Spread/2³² of them, spread evenly over
-	// the range instead of bunched at its start. Ids are given in order of first
-	// appearance, so a plain range is one cohort (the earliest or the latest people) and
-	// estimates from it are biased for anything that depends on when people came; the
-	// hash is unrelated to what people did, so the ids it keeps are a random sample for
-	// every condition, and an interval on their share is a real one (SpreadSample). The
-	// price is that row groups cannot be skipped: the events of a condition are all read,
-	// though only the sampled people's rows are grouped, joined and sorted.
+	// the range instead of bunched at its start. The hash is unrelated to what people did,
+	// so the ids it keeps are a random sample for every condition whatever order the ids
+	// were given in, and an interval on their share is a real one (SpreadSample). The price
+	// is that row groups cannot be skipped: the events of a condition are all read, though
+	// only the sampled people's rows are grouped, joined and sorted.
 	Spread uint32
 
 	ids *roaring.Bitmap // the sample's ids, made once per evaluation (EvaluateSample)
@@ -40,6 +48,48 @@ const fibonacci = 2654435769
 
 // kept reports whether the Fibonacci hash keeps id.
 func (s *Sample) kept(id uint32) bool { return s.Spread == 0 || id*fibonacci < s.Spread }
+
+// RunsSample is about fraction (0, 1] of the ids of runs, each a batch numbered in hash
+// order: the first ids of every run, in proportion to its length (rounded so that the
+// sample holds round(fraction × all ids); a run too short for its share may give none).
+// Each prefix is a random sample of its run, so together they are a proportionally
+// stratified random sample of everyone, whose share has at most a simple random sample's
+// variance.
+func RunsSample(runs []IDRange, fraction float64) (Sample, error) {
+	if !(fraction > 0 && fraction <= 1) || len(runs) == 0 {
+		return Sample{}, fmt.Errorf("sample: fraction %v of %d runs", fraction, len(runs))
+	}
+	var s Sample
+	var total, taken uint64
+	for _, r := range runs {
+		if r.Hi < r.Lo || (len(s.Ranges) > 0 && r.Lo <= s.Hi) {
+			return Sample{}, fmt.Errorf("sample: runs out of order at %d-%d", r.Lo, r.Hi)
+		}
+		total += r.Len()
+		// Cumulative rounding: each run's share is within one id of its proportion.
+		want := uint64(math.Round(fraction * float64(total)))
+		if want <= taken {
+			continue
+		}
+		n := min(want-taken, r.Len())
+		taken += n
+		rg := IDRange{r.Lo, uint32(uint64(r.Lo) + n - 1)}
+		if len(s.Ranges) == 0 {
+			s.Lo = rg.Lo
+		}
+		s.Hi = rg.Hi
+		s.Ranges = append(s.Ranges, rg)
+	}
+	if len(s.Ranges) == 0 {
+		// A fraction of less than half an id: the first id of the first run.
+		rg := IDRange{runs[0].Lo, runs[0].Lo}
+		s = Sample{Lo: rg.Lo, Hi: rg.Hi, Ranges: []IDRange{rg}}
+	}
+	if len(s.Ranges) == 1 {
+		s.Ranges = nil // one range is [Lo, Hi]
+	}
+	return s, nil
+}
 
 // SpreadSample is a random-like sample of about fraction (0, 1] of the ids [0, domain):
 // every id whose Fibonacci hash is below fraction·2³² (see Sample.Spread). A fraction of 1
@@ -74,6 +124,9 @@ func (s *Sample) key() string {
 	if s.Spread != 0 {
 		return fmt.Sprintf("sample %d-%d/%d|", s.Lo, s.Hi, s.Spread)
 	}
+	if len(s.Ranges) > 0 {
+		return "sample " + hashRuns(s.Ranges).String() + "|"
+	}
 	return fmt.Sprintf("sample %d-%d|", s.Lo, s.Hi)
 }
 
@@ -92,6 +145,12 @@ func (s *Sample) restrict(set *MemberSet) *MemberSet {
 // idSet is every id the sample keeps.
 func (s *Sample) idSet() *roaring.Bitmap {
 	r := roaring.New()
+	if len(s.Ranges) > 0 {
+		for _, rg := range s.Ranges {
+			r.AddRange(uint64(rg.Lo), uint64(rg.Hi)+1)
+		}
+		return r
+	}
 	if s.Spread == 0 {
 		r.AddRange(uint64(s.Lo), uint64(s.Hi)+1)
 		return r
@@ -113,6 +172,21 @@ func (c *compiler) samplePredicate(w *sqlWriter, col string) {
 	}
 	// The bounds are numbers the engine computed, never segment text.
 	w.rawf(" AND %s BETWEEN %d AND %d", col, c.sample.Lo, c.sample.Hi)
+	if len(c.sample.Ranges) > 0 {
+		// The envelope above skips the row groups before the first range and after the
+		// last; DuckDB 1.5 also pushes the OR of ranges into the scan as one filter it checks
+		// against each row group's min and max (EXPLAIN ANALYZE shows it under the scan's
+		// Filters). Measured on 10M events: distinct people of one event in two ranges of 2,000
+		// uids 4–9 ms, in one range 2–15 ms, whole 70–110 ms.
+		w.raw(" AND (")
+		for i, rg := range c.sample.Ranges {
+			if i > 0 {
+				w.raw(" OR ")
+			}
+			w.rawf("%s BETWEEN %d AND %d", col, rg.Lo, rg.Hi)
+		}
+		w.raw(")")
+	}
 	if c.sample.Spread != 0 {
 		// The same hash as Sample.kept, in 64-bit arithmetic cut to 32 bits.
 		w.rawf(" AND (%s::UBIGINT * %d) %% 4294967296 < %d", col, fibonacci, c.sample.Spread)
