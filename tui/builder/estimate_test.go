@@ -250,3 +250,45 @@ func TestOlderAnswersAreNotDrawn(t *testing.T) {
 		t.Error("the estimate is still shown once the exact count arrived")
 	}
 }
+
+// TestEstimateReplacesPreviousTotal: once a count is drawn, an edit whose exact count is
+// slow shows the new draft's estimate in place of the previous total (the lead saw the old
+// total stay while the new one counted), then the new exact number.
+func TestEstimateReplacesPreviousTotal(t *testing.T) {
+	tm, g, fr, eng := startHeld(t, 120, 30)
+	first := next(t, g)
+	close(first.release)
+	before, err := eng.Evaluate(context.Background(), first.seg, nil, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := format.Count(before.Count()) + "  of "
+	fr.until(t, "the first exact count", func(s string) bool { return strings.Contains(s, old) && !strings.Contains(s, "↻") })
+	for _, k := range []string{"j", "j", "enter", "j", "enter"} {
+		tm.Send(keyMsg(k))
+	}
+	fr.until(t, "editing in_last", func(s string) bool { return strings.Contains(s, "▸ in_last") })
+	tm.Type("60d")
+	var last *heldCount
+	for last == nil {
+		h := next(t, g)
+		if strings.Contains(query.Describe(h.seg.Where), "in_last 60d") {
+			last = h
+		}
+	}
+	est := fr.until(t, "the new draft's estimate", func(s string) bool { return strings.Contains(s, "estimate") })
+	if strings.Contains(est, old) || !strings.Contains(est, "≈") {
+		t.Errorf("the previous total is drawn while the new draft counts, not its estimate:\n%s", est)
+	}
+	close(last.release)
+	after, err := eng.Evaluate(context.Background(), last.seg, nil, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := regexp.MustCompile(`\s` + regexp.QuoteMeta(format.Count(after.Count())) + `  of `)
+	fr.until(t, "the new exact count", func(s string) bool {
+		return want.MatchString(s) && !strings.Contains(s, "↻") && !strings.Contains(s, "estimate")
+	})
+	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
