@@ -211,15 +211,16 @@ func TestReplayWarnsAboutUnknownEvents(t *testing.T) {
 }
 
 func TestReplayExamplesAndCancel(t *testing.T) {
-	store := openFixture(t, "collide") // k1, k2, k3 get uids 0, 1, 2
+	store := openFixture(t, "collide")
 	cs := readCampaigns(t, "collide/cart.yaml", "collide/browse.yaml")
 	r, err := Run(context.Background(), store, cs, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := [][]int32{r.Campaigns[0].Examples, r.Campaigns[1].Examples, r.CollisionExamples}; !reflect.DeepEqual(got,
-		[][]int32{{0, 1}, {0, 1, 2}, {0, 2}}) {
-		t.Errorf("examples (cart, browse, collisions) %v", got)
+	// Examples are in uid order.
+	if got, want := [][]int32{r.Campaigns[0].Examples, r.Campaigns[1].Examples, r.CollisionExamples},
+		[][]int32{uidsOf(t, store, "k1", "k2"), uidsOf(t, store, "k1", "k2", "k3"), uidsOf(t, store, "k1", "k3")}; !reflect.DeepEqual(got, want) {
+		t.Errorf("examples (cart, browse, collisions) %v, want %v", got, want)
 	}
 	if r.People != 3 || r.Reached != 3 {
 		t.Errorf("people %d reached %d, want 3 and 3", r.People, r.Reached)
@@ -268,13 +269,14 @@ func TestReplayKeepsEveryoneReached(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var everyone, thirds []int32
-	for i := range int32(people) {
-		everyone = append(everyone, i)
+	var everyoneNames, thirdNames []string
+	for i := range people {
+		everyoneNames = append(everyoneNames, fmt.Sprintf("p%02d", i))
 		if i%3 == 0 {
-			thirds = append(thirds, i)
+			thirdNames = append(thirdNames, fmt.Sprintf("p%02d", i))
 		}
 	}
+	everyone, thirds := uidsOf(t, store, everyoneNames...), uidsOf(t, store, thirdNames...)
 	cart := r.Campaigns[0]
 	if cart.Reached != people || !reflect.DeepEqual(cart.ReachedPeople, everyone) {
 		t.Errorf("cart reached %d, people %v; want all %d", cart.Reached, cart.ReachedPeople, people)

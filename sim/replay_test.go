@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +40,22 @@ func openFixture(t *testing.T, dir string) *query.Store {
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// uidsOf are the uids of people named by user id, in uid order: a load numbers people in
+// hash order of their id, not in order of appearance.
+func uidsOf(t testing.TB, store *query.Store, users ...string) []int32 {
+	t.Helper()
+	out := make([]int32, 0, len(users))
+	for _, u := range users {
+		uid, err := store.FindPerson(context.Background(), u)
+		if err != nil {
+			t.Fatalf("find %s: %v", u, err)
+		}
+		out = append(out, uid)
+	}
+	slices.Sort(out)
+	return out
+}
 
 // readCampaigns parses campaign files of testdata.
 func readCampaigns(t testing.TB, files ...string) []*segments.Campaign {

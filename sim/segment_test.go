@@ -19,14 +19,20 @@ func (w workspace) Segment(name string) *segments.Segment { return w[name] }
 
 func TestSegmentEntryTriggers(t *testing.T) {
 	ctx := context.Background()
-	store := openFixture(t, "segment") // s0..s3 get uids 0..3 in order of appearance
-	// Members at 00:00 UTC of each day. Entries: 05-01 → {2}; 05-02 → none (1 left);
-	// 05-03 → {1, 3} (1 came back).
-	members := map[string][]uint32{
-		"2026-04-30": {1},
-		"2026-05-01": {1, 2},
-		"2026-05-02": {2},
-		"2026-05-03": {1, 2, 3},
+	store := openFixture(t, "segment")
+	// Members at 00:00 UTC of each day. Entries: 05-01 → {s2}; 05-02 → none (s1 left);
+	// 05-03 → {s1, s3} (s1 came back).
+	names := map[string][]string{
+		"2026-04-30": {"s1"},
+		"2026-05-01": {"s1", "s2"},
+		"2026-05-02": {"s2"},
+		"2026-05-03": {"s1", "s2", "s3"},
+	}
+	members := map[string][]uint32{}
+	for day, users := range names {
+		for _, uid := range uidsOf(t, store, users...) {
+			members[day] = append(members[day], uint32(uid))
+		}
 	}
 	var asked []string
 	opt := Options{
