@@ -14,6 +14,11 @@ import (
 // 400,000 people), few enough that the sample's share of the work is small on a big store.
 const DefaultSampleSize = 20_000
 
+// maxSampleRanges is the most hash-ordered runs (one per load that added people) whose
+// prefixes an estimate reads as ranges; a store with more falls back to the spread sample.
+// Measured with two ranges; a predicate of many more ORed ranges is not.
+const maxSampleRanges = 64
+
 // EstimateOptions tune Estimate.
 type EstimateOptions struct {
 	// SampleSize is about how many ids the sample holds; 0 means DefaultSampleSize. A
@@ -65,7 +70,7 @@ func (e *Engine) Estimate(ctx context.Context, seg *segments.Segment, r Resolver
 	}
 	fraction := min(1, float64(opt.SampleSize)/float64(universe))
 	var s Sample
-	if runs := snap.hashRuns(seg.Unit); runs != nil && fraction < 1 {
+	if runs := snap.hashRuns(seg.Unit); runs != nil && len(runs) <= maxSampleRanges && fraction < 1 {
 		// Every id lies in a batch numbered in hash order: the first ids of each batch are
 		// a random sample that reads only its share of the events.
 		s, err = RunsSample(runs, fraction)

@@ -2,10 +2,12 @@ package query
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -216,7 +218,15 @@ func TestEstimateWithoutRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, runs := range []string{"", "10-299", "0-150"} {
+	// Runs that cover everyone but are too many to list as ranges fall back too.
+	var many []string
+	for i := range maxSampleRanges {
+		many = append(many, fmt.Sprintf("%d-%d", i, i))
+	}
+	var people int
+	s.DB().QueryRow(`SELECT count(*) FROM users`).Scan(&people)
+	many = append(many, fmt.Sprintf("%d-%d", maxSampleRanges, people-1))
+	for _, runs := range []string{"", fmt.Sprintf("10-%d", people-1), "0-150", strings.Join(many, ",")} {
 		if _, err := s.DB().Exec(`DELETE FROM meta WHERE key = ?`, metaUIDRuns); err != nil {
 			t.Fatal(err)
 		}
@@ -230,10 +240,10 @@ func TestEstimateWithoutRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		if est.Sample.Spread == 0 || est.Sample.Ranges != nil {
-			t.Errorf("runs %q: sample %+v, want the spread sample", runs, est.Sample)
+			t.Errorf("runs %.30q: sample %+v, want the spread sample", runs, est.Sample)
 		}
 		if c := est.Count; exact.Count() < c.Low || exact.Count() > c.High {
-			t.Errorf("runs %q: exact %d outside [%d, %d]", runs, exact.Count(), c.Low, c.High)
+			t.Errorf("runs %.30q: exact %d outside [%d, %d]", runs, exact.Count(), c.Low, c.High)
 		}
 	}
 }
