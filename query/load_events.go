@@ -264,7 +264,13 @@ func (l *loader) readEventsFile(ctx context.Context, pl loadPlan) (*preparedFile
 	if err != nil {
 		return nil, err
 	}
-	if rd.time.auto {
+	// A typed instant column (Parquet TIMESTAMP) has no classes to tell apart: the reading
+	// stands, and whether any value was readable is known from the good rows below, without
+	// reading the whole file once more for its classes (3 s of CPU on 10M events).
+	typedTime := rd.time.auto && src.timeColumns(m.ts, rd.time).class == noTimeClass
+	switch {
+	case typedTime:
+	case rd.time.auto:
 		// Timestamps read automatically: the classes of the whole column decide whether the
 		// reading stands, must be redone day-first, or cannot be trusted (load_time.go).
 		classes, err := l.timeClasses(ctx, p)
@@ -282,7 +288,7 @@ func (l *loader) readEventsFile(ctx context.Context, pl loadPlan) (*preparedFile
 			}
 		}
 		p.report.Timestamps = timestampsRead(classes, read)
-	} else {
+	default:
 		p.report.Timestamps = rd.time.String()
 	}
 	if err := l.reconcile(ctx, p, staged); err != nil {
@@ -303,6 +309,16 @@ func (l *loader) readEventsFile(ctx context.Context, pl loadPlan) (*preparedFile
 		return nil, fmt.Errorf("load %s: count rows: %w", pl.path, err)
 	}
 	p.bad = staged - p.good
+	if typedTime {
+		classes := []timeClass{{class: "iso", n: p.good}}
+		if p.good == 0 {
+			// No good row, so count the readable values (of rows rejected for other reasons).
+			if classes, err = l.timeClasses(ctx, p); err != nil {
+				return nil, err
+			}
+		}
+		p.report.Timestamps = timestampsRead(classes, "")
+	}
 	l.progress(pl, PhaseUsers, p.good)
 	return p, nil
 }

@@ -1396,3 +1396,35 @@ func TestLoadTrace(t *testing.T) {
 		t.Errorf("the trace has %d lines, the events' INSERT among them: %v:\n%s", len(lines), events, trace.String())
 	}
 }
+
+// TestLoadParquetTypedTimestamps: a Parquet TIMESTAMP column is read as it is, without a
+// pass over the file for the classes of its values; the report still says whether any
+// value was readable, from the good rows or, when there are none, from the file.
+func TestLoadParquetTypedTimestamps(t *testing.T) {
+	dir := t.TempDir()
+	gen := memStore(t)
+	tests := []struct {
+		name, rows string
+		loaded     int64
+		timestamps string
+	}{
+		{"good rows", `('u1', 'view', TIMESTAMPTZ '2025-03-01 09:00:00Z'), ('u2', 'view', NULL)`, 1, "ISO 8601"},
+		{"no good row, readable times", `(NULL, 'view', TIMESTAMPTZ '2025-03-01 09:00:00Z'), (NULL, 'view', NULL)`, 0, "ISO 8601"},
+		{"no readable time", `('u1', 'view', CAST(NULL AS TIMESTAMPTZ)), ('u2', 'view', NULL)`, 0, "none readable"},
+		{"a DATE column", `('u1', 'view', DATE '2025-03-01')`, 1, "ISO 8601"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			pq := filepath.Join(dir, fmt.Sprintf("t%d.parquet", i))
+			if _, err := gen.DB().Exec(fmt.Sprintf(`COPY (SELECT * FROM (VALUES %s) t(user_id, event, timestamp)) TO %s (FORMAT parquet)`,
+				tc.rows, quoteLiteral(pq))); err != nil {
+				t.Fatal(err)
+			}
+			s := memStore(t)
+			rep := mustLoad(t, s, LoadRequest{Paths: []string{pq}})
+			if fr := rep.Files[0]; fr.Loaded != tc.loaded || fr.Timestamps != tc.timestamps {
+				t.Errorf("loaded %d, timestamps %q; want %d, %q", fr.Loaded, fr.Timestamps, tc.loaded, tc.timestamps)
+			}
+		})
+	}
+}

@@ -129,11 +129,15 @@ type timeColumns struct {
 	class, ts string // layer 3
 }
 
+// noTimeClass is the class of a reading that classifies nothing: a typed instant (Parquet
+// TIMESTAMP or DATE) is read as it is, so every value that is not NULL counts as ISO.
+const noTimeClass = "CAST(NULL AS VARCHAR)"
+
 // columns builds the expressions for a timestamp field. text is the value as VARCHAR (NULL
 // when missing); col, for typed sources (Parquet), is the column itself and typ its type.
 func (tr timeReading) columns(text, col, typ string) timeColumns {
 	c := timeColumns{raw: text, iso: "CAST(NULL AS TIMESTAMP)", num: "CAST(NULL AS DOUBLE)",
-		class: "CAST(NULL AS VARCHAR)"}
+		class: noTimeClass}
 	typ = strings.ToUpper(typ)
 	switch {
 	case col != "" && typ == "TIMESTAMP WITH TIME ZONE":
