@@ -75,10 +75,11 @@ func refreshRollup(ctx context.Context, tx rollupQuerier) error {
 		}
 	}
 	for _, name := range names {
+		// The name is a constant of each statement, not a grouping key hashed for every row.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO event_people
-		 SELECT event, uid, sid, count(*), min(ts), max(ts), sum(revenue), count(revenue), min(revenue), max(revenue)
-		 FROM events WHERE event = ? AND `+fresh+`
-		 GROUP BY event, uid, sid ORDER BY uid, sid`, name); err != nil {
+		 SELECT CAST($1 AS VARCHAR), uid, sid, count(*), min(ts), max(ts), sum(revenue), count(revenue), min(revenue), max(revenue)
+		 FROM events WHERE event = $1 AND `+fresh+`
+		 GROUP BY uid, sid ORDER BY uid, sid`, name); err != nil {
 			return fmt.Errorf("event %q: %w", name, err)
 		}
 	}
