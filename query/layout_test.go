@@ -416,3 +416,45 @@ func TestRFMScoreRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestLayoutEventNamesDictionary: a file's events are sorted by a dictionary of its names
+// in their text order, which must store them exactly as sorting the text would — names
+// differing in case, accents, spaces, quotes and digits — and a file with more names than
+// the dictionary takes is sorted by the text itself.
+func TestLayoutEventNamesDictionary(t *testing.T) {
+	dir := t.TempDir()
+	odd := []string{"b", "a", "B", "A", "é", "e", "a b", "a'b", `a"b`, "10", "9", "Z", "zz", "_x", "ä", "a\tb"}
+	for _, tc := range []struct {
+		name  string
+		names []string
+	}{
+		{"odd names", odd},
+		{"more names than the dictionary takes", func() []string {
+			var n []string
+			for i := 0; i <= maxEnumEvents; i++ {
+				n = append(n, fmt.Sprintf("e%d", (i*7919)%(maxEnumEvents+1)))
+			}
+			return n
+		}()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString("user_id,event,timestamp\n")
+			for i, name := range tc.names {
+				for k := 0; k < 3; k++ {
+					fmt.Fprintf(&b, "u%d,\"%s\",2025-03-0%dT10:00:%02dZ\n", (i*5+k)%7, strings.ReplaceAll(name, `"`, `""`), 1+k, i%60)
+				}
+			}
+			p := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".csv")
+			if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			s := memStore(t)
+			rep := mustLoad(t, s, LoadRequest{Paths: []string{p}})
+			if got, want := rep.Events, int64(3*len(tc.names)); got != want {
+				t.Fatalf("loaded %d events, want %d (rejected %v)", got, want, rep.Files[0].RejectedByReason)
+			}
+			checkSortedRuns(t, s)
+		})
+	}
+}
