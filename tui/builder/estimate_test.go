@@ -292,3 +292,35 @@ func TestEstimateReplacesPreviousTotal(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
+
+// TestEstimateFirstAfterSlowCount: once an exact count took longer than EstimateAfter, the
+// next drafts are sampled before their exact counts run, even after a recount answered
+// from the cache; before any slow count the sample waits, so quick recounts on a small
+// store are not slowed by samples.
+func TestEstimateFirstAfterSlowCount(t *testing.T) {
+	after := 100 * time.Millisecond
+	cases := []struct {
+		name   string
+		deps   Deps
+		counts []time.Duration // the exact counts drawn so far, in order
+		first  bool
+	}{
+		{"no count yet", Deps{Engine: new(query.Engine), EstimateAfter: after}, nil, false},
+		{"quick counts", Deps{Engine: new(query.Engine), EstimateAfter: after}, []time.Duration{30 * time.Millisecond, time.Millisecond}, false},
+		{"a slow count", Deps{Engine: new(query.Engine), EstimateAfter: after}, []time.Duration{540 * time.Millisecond}, true},
+		{"a slow count, then one from the cache", Deps{Engine: new(query.Engine), EstimateAfter: after}, []time.Duration{540 * time.Millisecond, 300 * time.Microsecond}, true},
+		{"estimates off", Deps{Engine: new(query.Engine), EstimateAfter: -1}, []time.Duration{540 * time.Millisecond}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := Model{deps: tc.deps}
+			for i, d := range tc.counts {
+				m.seq = i + 1
+				m = m.applyResult(evalMsg{seq: m.seq, result: &query.Result{Elapsed: d}})
+			}
+			if got := m.estimateFirst(); got != tc.first {
+				t.Errorf("estimateFirst = %v, want %v", got, tc.first)
+			}
+		})
+	}
+}

@@ -110,6 +110,7 @@ type Model struct {
 	cancel     context.CancelFunc
 	evaluating bool
 	result     *query.Result
+	slowCounts bool // an exact count of this builder took longer than EstimateAfter (estimateFirst)
 	counts     map[string]int64
 	evalErr    error
 	evalSeq    int // the request the shown result answers

@@ -128,7 +128,7 @@ func (m Model) count() tea.Cmd {
 	for p, c := range nodes {
 		texts[p] = query.Describe(c)
 	}
-	return tea.Batch(m.lint(), m.estimateDue(seq), func() tea.Msg {
+	exactCount := func() tea.Msg {
 		// Done, the count cancels the estimate's sample too, if one is running: the exact
 		// number has replaced it.
 		defer cancel()
@@ -151,7 +151,11 @@ func (m Model) count() tea.Cmd {
 			diff = nil // the saved definition may no longer evaluate; the draft's count stands
 		}
 		return evalMsg{seq: seq, result: r, counts: counts, texts: texts, diff: diff}
-	})
+	}
+	if m.estimateFirst() {
+		return tea.Batch(m.lint(), tea.Sequence(m.sample(seq), exactCount))
+	}
+	return tea.Batch(m.lint(), m.estimateDue(seq), exactCount)
 }
 
 // conditionPaths pairs each node of the draft with the parsed condition it became; the two
@@ -193,6 +197,9 @@ func (m Model) applyResult(msg evalMsg) Model {
 	}
 	m.evalErr = nil
 	m.result = msg.result
+	if m.deps.EstimateAfter >= 0 && msg.result.Elapsed > m.deps.EstimateAfter {
+		m.slowCounts = true // estimateFirst
+	}
 	m.counts = msg.counts
 	m.countedFor = msg.texts
 	m.estimate = nil // the exact number replaces the estimate

@@ -67,10 +67,22 @@ type sparkMsg struct {
 
 // afterCount is what runs once a count lands: the next count, or when all are in, the
 // next sparkline.
-func (m Model) afterCount() tea.Cmd {
+func (m *Model) afterCount() tea.Cmd {
 	if c := m.countNext(); c != nil {
 		return c
 	}
+	return m.nextSpark()
+}
+
+// nextSpark goes on with the sparklines unless the builder is open: at 100M events one
+// segment's 90 days take seconds of both cores, which the builder's counts and estimates
+// would wait behind on every keystroke. Held, they go on when it closes.
+func (m *Model) nextSpark() tea.Cmd {
+	if m.builder != nil {
+		m.sparksHeld = true
+		return nil
+	}
+	m.sparksHeld = false
 	return m.sparkNext()
 }
 
@@ -212,7 +224,8 @@ func (m Model) updateValidate(msg tea.Msg) (Model, tea.Cmd, bool) {
 			}
 		}
 		m.refreshRows()
-		return m, m.sparkNext(), true
+		cmd := m.nextSpark()
+		return m, cmd, true
 	case historyPointMsg:
 		if m.history == nil || msg.seq != m.history.seq {
 			return m, nil, true

@@ -3,11 +3,13 @@ package segments
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/segscope/segscope/estimate"
 	"github.com/segscope/segscope/query"
 	seglang "github.com/segscope/segscope/segments"
+	"github.com/segscope/segscope/tui/builder"
 	"github.com/segscope/segscope/tui/theme"
 )
 
@@ -55,5 +57,30 @@ func TestCachedRowsMatchFreshOnes(t *testing.T) {
 	}
 	if len(m.rows.rows) == 0 {
 		t.Error("no row was kept in the cache")
+	}
+}
+
+// TestSparklinesWaitForTheBuilder: while the builder is open the sparkline pass starts no
+// new history (its counts and estimates would queue behind one), says it is not drawing,
+// and goes on when the builder closes.
+func TestSparklinesWaitForTheBuilder(t *testing.T) {
+	m := New(context.Background(), Deps{Engine: new(query.Engine)}, theme.New(true))
+	for _, name := range []string{"alpha", "beta"} {
+		m.entries = append(m.entries, entry{seg: &seglang.Segment{Name: name}, counted: true})
+	}
+	m.builder = &builder.Model{}
+	m, cmd := m.Update(sparkMsg{gen: m.gen, name: "alpha", sizes: []int64{1, 2}})
+	if cmd != nil || !m.sparksHeld {
+		t.Fatalf("with the builder open the next sparkline started (held %v)", m.sparksHeld)
+	}
+	if p := m.Pending(); strings.Contains(p, "drawing") {
+		t.Errorf("held sparklines are said to be drawing: %q", p)
+	}
+	m, cmd = m.Update(builder.ClosedMsg{})
+	if cmd == nil || m.sparksHeld {
+		t.Errorf("closing the builder did not start beta's sparkline (held %v)", m.sparksHeld)
+	}
+	if p := m.Pending(); !strings.Contains(p, "drawing") {
+		t.Errorf("the sparklines going on are not said to be drawing: %q", p)
 	}
 }

@@ -117,7 +117,9 @@ type Model struct {
 	markSeq  int // numbers MarkedMsg
 	list     list.Model
 	rows     *rowCache // the drawn rows (rows.go)
-	gen      int       // bumps on every reload: counts of an older load are dropped
+	// sparksHeld says the sparklines stopped for the builder and go on when it closes.
+	sparksHeld bool
+	gen        int // bumps on every reload: counts of an older load are dropped
 
 	builder     *builder.Model
 	history     *historyView // the history view, when open (history.go)
@@ -278,7 +280,7 @@ func (m Model) Pending() string {
 	if m.history != nil && !m.history.done {
 		return fmt.Sprintf("history %d/%d", len(m.history.points), historyDays)
 	}
-	if m.sparking() && !m.counting() {
+	if m.sparking() && !m.counting() && !m.sparksHeld {
 		return "drawing 90-day sparklines"
 	}
 	for _, e := range m.entries {
@@ -416,7 +418,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.lastElapsed = msg.elapsed
 		}
 		m.refreshRows()
-		return m, m.afterCount()
+		cmd := m.afterCount()
+		return m, cmd
 	case openMsg:
 		if msg.err != nil {
 			m.status = m.shown(msg.err.Error())
@@ -427,6 +430,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.builder = nil
 		if msg.Quit {
 			return m, tea.Quit
+		}
+		if m.sparksHeld {
+			return m, m.nextSpark()
 		}
 		return m, nil
 	case builder.SavedMsg:
