@@ -11,8 +11,8 @@ import (
 
 	"github.com/segscope/segscope/abtest"
 	"github.com/segscope/segscope/report/format"
+	"github.com/segscope/segscope/safe"
 	"github.com/segscope/segscope/sim"
-	"github.com/segscope/segscope/tui/safe"
 )
 
 // ABTestInput is everything an A/B plan needs. Flags fill it, and a campaign's replay can

@@ -11,7 +11,7 @@ import (
 	"github.com/segscope/segscope/estimate"
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report/format"
-	"github.com/segscope/segscope/tui/safe"
+	"github.com/segscope/segscope/safe"
 )
 
 // Estimates is segments' member counts estimated from a sample (segscope count --estimate):

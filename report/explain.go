@@ -9,7 +9,7 @@ import (
 
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report/format"
-	"github.com/segscope/segscope/tui/safe"
+	"github.com/segscope/segscope/safe"
 )
 
 // Explain is why one person (or account) is or is not a member of a segment (segscope

@@ -8,7 +8,7 @@ import (
 
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report/format"
-	"github.com/segscope/segscope/tui/safe"
+	"github.com/segscope/segscope/safe"
 )
 
 // History is a segment's membership over time (segscope history): members at each point,

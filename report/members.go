@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/safe"
 	"github.com/segscope/segscope/segments"
-	"github.com/segscope/segscope/tui/safe"
 )
 
 // Members is a segment's member listing (segscope members): id, user or account id, last

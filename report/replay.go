@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/segscope/segscope/report/format"
+	"github.com/segscope/segscope/safe"
 	"github.com/segscope/segscope/sim"
-	"github.com/segscope/segscope/tui/safe"
 )
 
 // Replay is a campaign replay (segscope simulate): one campaign's summary, or several

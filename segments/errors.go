@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/segscope/segscope/safe"
 )
 
 // Pos is a place in a source file. Lines and columns count from 1; a zero Line means the
@@ -182,17 +184,14 @@ func editDistance(a, b string) int {
 // phrase their errors like the parser's.
 func DidYouMean(word string, candidates []string) string { return didYouMean(word, candidates) }
 
-// maxQuoted is how many characters of a value a message quotes.
-const maxQuoted = 64
-
-// shortened wraps the strings among args that are longer than maxQuoted characters so that
+// shortened wraps the strings among args that are longer than safe.MaxShown characters so that
 // %q quotes their start and length: a message about a megabyte-long name quotes 64
 // characters of it. Other verbs print them whole (lists of choices, composed messages).
 func shortened(args []any) []any {
 	out := args
 	for i, a := range args {
 		s, ok := a.(string)
-		if !ok || len(s) <= maxQuoted || utf8.RuneCountInString(s) <= maxQuoted {
+		if !ok || len(s) <= safe.MaxShown || utf8.RuneCountInString(s) <= safe.MaxShown {
 			continue
 		}
 		if &out[0] == &args[0] {
@@ -212,13 +211,6 @@ func (v longValue) Format(f fmt.State, verb rune) {
 		fmt.Fprint(f, string(v))
 		return
 	}
-	head, n := string(v), 0
-	for i := range head {
-		if n == maxQuoted {
-			head = head[:i]
-			break
-		}
-		n++
-	}
+	head, _ := safe.Head(string(v))
 	fmt.Fprintf(f, "%q (%d bytes)", head+"…", len(v))
 }

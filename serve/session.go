@@ -14,8 +14,8 @@ import (
 	"charm.land/ssh"
 	"github.com/charmbracelet/colorprofile"
 
+	"github.com/segscope/segscope/safe"
 	"github.com/segscope/segscope/tui"
-	"github.com/segscope/segscope/tui/safe"
 )
 
 // Why a session ended, when the server ended it.

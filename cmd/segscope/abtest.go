@@ -12,8 +12,8 @@ import (
 
 	"github.com/segscope/segscope/abtest"
 	"github.com/segscope/segscope/report"
+	"github.com/segscope/segscope/safe"
 	"github.com/segscope/segscope/sim"
-	"github.com/segscope/segscope/tui/safe"
 )
 
 func newAbtestCmd(s *streams) *cobra.Command {

@@ -10,8 +10,8 @@ import (
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report"
 	"github.com/segscope/segscope/report/format"
+	"github.com/segscope/segscope/safe"
 	"github.com/segscope/segscope/segments"
-	"github.com/segscope/segscope/tui/safe"
 )
 
 // diffSample is how many members of each group diff shows.

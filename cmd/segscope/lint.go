@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/segscope/segscope/query"
-	"github.com/segscope/segscope/tui/safe"
+	"github.com/segscope/segscope/safe"
 )
 
 // lintSegments checks the segments a command uses against the store and prints what it

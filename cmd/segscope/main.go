@@ -16,7 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/segscope/segscope/tui/safe"
+	"github.com/segscope/segscope/safe"
 )
 
 func main() {

@@ -11,8 +11,8 @@ import (
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report"
 	"github.com/segscope/segscope/report/format"
+	"github.com/segscope/segscope/safe"
 	"github.com/segscope/segscope/segments"
-	"github.com/segscope/segscope/tui/safe"
 )
 
 func newMembersCmd(s *streams) *cobra.Command {

@@ -2,7 +2,7 @@
 // times and durations, and draws text charts (sparklines, histograms) and aligned tables,
 // the way every report, command and screen shows them, so that a number reads the same in
 // the explorer and on the command line. Nothing here knows a domain type: callers pass
-// numbers and strings, and untrusted text must be made safe (tui/safe) before it gets here.
+// numbers and strings, and untrusted text must be made safe (package safe) before it gets here.
 package format
 
 import (

@@ -8,8 +8,8 @@ import (
 
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report/format"
+	"github.com/segscope/segscope/safe"
 	"github.com/segscope/segscope/tui/chart"
-	"github.com/segscope/segscope/tui/safe"
 )
 
 // Never wait blind: when the exact count of a draft is slow, the preview first shows an

@@ -12,9 +12,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/safe"
 	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/list"
-	"github.com/segscope/segscope/tui/safe"
 )
 
 // evalTickMsg ends the pause after edit seq.

@@ -12,9 +12,9 @@ import (
 
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report/format"
+	"github.com/segscope/segscope/safe"
 	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/chart"
-	"github.com/segscope/segscope/tui/safe"
 )
 
 // View draws the builder in the size it was given.

@@ -14,11 +14,11 @@ import (
 
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report/format"
+	"github.com/segscope/segscope/safe"
 	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/chart"
 	"github.com/segscope/segscope/tui/input"
 	"github.com/segscope/segscope/tui/list"
-	"github.com/segscope/segscope/tui/safe"
 	"github.com/segscope/segscope/tui/theme"
 )
 

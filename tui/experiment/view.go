@@ -11,9 +11,9 @@ import (
 
 	"github.com/segscope/segscope/abtest"
 	"github.com/segscope/segscope/report/format"
+	"github.com/segscope/segscope/safe"
 	"github.com/segscope/segscope/tui/chart"
 	"github.com/segscope/segscope/tui/list"
-	"github.com/segscope/segscope/tui/safe"
 )
 
 // wideAt is the width from which inputs, results and the power curve sit side by side.

@@ -18,11 +18,11 @@ import (
 
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report"
+	"github.com/segscope/segscope/safe"
 	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/input"
 	"github.com/segscope/segscope/tui/layout"
 	"github.com/segscope/segscope/tui/list"
-	"github.com/segscope/segscope/tui/safe"
 	"github.com/segscope/segscope/tui/theme"
 )
 

@@ -25,11 +25,11 @@ import (
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report"
 	"github.com/segscope/segscope/report/format"
+	"github.com/segscope/segscope/safe"
 	"github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/explain"
 	"github.com/segscope/segscope/tui/layout"
 	"github.com/segscope/segscope/tui/list"
-	"github.com/segscope/segscope/tui/safe"
 	"github.com/segscope/segscope/tui/theme"
 )
 

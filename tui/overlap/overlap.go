@@ -16,10 +16,10 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/segscope/segscope/query"
+	"github.com/segscope/segscope/safe"
 	seglang "github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/list"
 	"github.com/segscope/segscope/tui/memberlist"
-	"github.com/segscope/segscope/tui/safe"
 	"github.com/segscope/segscope/tui/theme"
 )
 

@@ -12,7 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/segscope/segscope/report/format"
-	"github.com/segscope/segscope/tui/safe"
+	"github.com/segscope/segscope/safe"
 )
 
 // geometry is where the parts of the chart are drawn, shared by View and mouse clicks.

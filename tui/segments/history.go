@@ -12,10 +12,10 @@ import (
 
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report/format"
+	"github.com/segscope/segscope/safe"
 	seglang "github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/chart"
 	"github.com/segscope/segscope/tui/explain"
-	"github.com/segscope/segscope/tui/safe"
 )
 
 // Membership over time on the Segments screen: each row's size over the last 90 days as a

@@ -18,13 +18,13 @@ import (
 
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report/format"
+	"github.com/segscope/segscope/safe"
 	seglang "github.com/segscope/segscope/segments"
 	"github.com/segscope/segscope/tui/builder"
 	"github.com/segscope/segscope/tui/counts"
 	"github.com/segscope/segscope/tui/explain"
 	"github.com/segscope/segscope/tui/layout"
 	"github.com/segscope/segscope/tui/list"
-	"github.com/segscope/segscope/tui/safe"
 	"github.com/segscope/segscope/tui/theme"
 )
 

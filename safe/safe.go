@@ -75,7 +75,7 @@ const MaxShown = 64
 // an ellipsis and its whole length ("aaaa… (1048576 bytes)"), so that a megabyte-long
 // name cannot flood an error or a log line.
 func Short(s string) string {
-	head, cut := shorten(s)
+	head, cut := Head(s)
 	if !cut {
 		return Text(s)
 	}
@@ -85,15 +85,15 @@ func Short(s string) string {
 // Quote is Short in double quotes, the way a message cites a value: "add_to_kart", or
 // "aaaa…" (1048576 bytes).
 func Quote(s string) string {
-	head, cut := shorten(s)
+	head, cut := Head(s)
 	if !cut {
 		return strconv.Quote(Text(s))
 	}
 	return strconv.Quote(Text(head)+"…") + sizeNote(s)
 }
 
-// shorten is s's first MaxShown characters, and whether that left any out.
-func shorten(s string) (string, bool) {
+// Head is s's first MaxShown characters, and whether that left any out.
+func Head(s string) (string, bool) {
 	n := 0
 	for i := range s {
 		if n == MaxShown {
