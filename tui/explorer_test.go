@@ -25,7 +25,7 @@ func TestWholeAnswersGolden(t *testing.T) {
 		t.Run(size.name, func(t *testing.T) {
 			f := startFlow(t, store, ws, size.w, size.h)
 			replay(f)
-			timeline := f.peek()
+			timeline := f.quiet()
 			checkShape(t, timeline, size.w, size.h)
 			for _, whole := range []string{"215 reached", "holdout 89 journeys (10.5%)", "treated 573/639 89.7%", "holdout 69/76 90.8%", "lift -1.1 pp"} {
 				if !strings.Contains(timeline, whole) {
@@ -36,8 +36,7 @@ func TestWholeAnswersGolden(t *testing.T) {
 
 			f.keys("5")
 			f.showing("P(replay)")
-			f.settled()
-			experiment := f.peek()
+			experiment := f.quiet()
 			checkShape(t, experiment, size.w, size.h)
 			// The results are a column: read it alone (34 columns in at 80, 42 at 200).
 			from := 34
@@ -57,7 +56,7 @@ func TestWholeAnswersGolden(t *testing.T) {
 			f.settled()
 			f.keys("?")
 			f.showing("? ")
-			help := f.peek()
+			help := f.quiet()
 			checkShape(t, help, size.w, size.h)
 			t.Run("help", func(t *testing.T) { golden.RequireEqual(t, []byte(help)) })
 			// Every key is on one of the help's pages; ? turns them, then closes the help.
