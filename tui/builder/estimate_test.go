@@ -5,13 +5,11 @@ import (
 	"errors"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/segscope/segscope/query"
 	"github.com/segscope/segscope/report/format"
 	"github.com/segscope/segscope/segments"
+	"github.com/segscope/segscope/tui/internal/screentest"
 	"github.com/segscope/segscope/tui/theme"
 )
 
@@ -63,12 +62,7 @@ func (g *gate) evaluate(ctx context.Context, seg *segments.Segment, r query.Reso
 // harness runs the builder alone as a program and keeps its latest frame for the test.
 type harness struct {
 	Model
-	frames *frames
-}
-
-type frames struct {
-	mu   sync.Mutex
-	last string
+	frames *screentest.Frames
 }
 
 func (h harness) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -79,39 +73,14 @@ func (h harness) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	} else {
 		var cmd tea.Cmd
 		h.Model, cmd = h.Model.Update(msg)
-		defer h.frames.set(h.Model.View())
+		defer h.frames.Set(h.Model.View())
 		return h, cmd
 	}
-	h.frames.set(h.Model.View())
+	h.frames.Set(h.Model.View())
 	return h, nil
 }
 
 func (h harness) View() tea.View { return tea.NewView(h.Model.View()) }
-
-func (f *frames) set(s string) {
-	f.mu.Lock()
-	f.last = ansi.Strip(s)
-	f.mu.Unlock()
-}
-
-// until waits for the latest frame to satisfy ok.
-func (f *frames) until(t *testing.T, what string, ok func(string) bool) string {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		f.mu.Lock()
-		s := f.last
-		f.mu.Unlock()
-		if ok(s) {
-			return s
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	t.Fatalf("timed out waiting for %s; the builder showed:\n%s", what, f.last)
-	return ""
-}
 
 func next(t *testing.T, g *gate) *heldCount {
 	t.Helper()
@@ -126,7 +95,7 @@ func next(t *testing.T, g *gate) *heldCount {
 
 // startHeld opens estimateSegment in the builder at w×h with its exact counts held by a
 // gate and estimates drawn from a sample of about 400 of the demo's people.
-func startHeld(t *testing.T, w, h int) (*teatest.TestModel, *gate, *frames, *query.Engine) {
+func startHeld(t *testing.T, w, h int) (*teatest.TestModel, *gate, *screentest.Frames, *query.Engine) {
 	t.Helper()
 	ctx := context.Background()
 	store, err := demo.Open(ctx)
@@ -146,7 +115,7 @@ func startHeld(t *testing.T, w, h int) (*teatest.TestModel, *gate, *frames, *que
 	}
 	g := &gate{eng: eng, started: make(chan *heldCount, 16)}
 	m.exact = g.evaluate
-	fr := &frames{}
+	fr := &screentest.Frames{}
 	tm := teatest.NewTestModel(t, harness{Model: m, frames: fr}, teatest.WithInitialTermSize(w, h),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	return tm, g, fr, eng
@@ -158,7 +127,7 @@ func startHeld(t *testing.T, w, h int) (*teatest.TestModel, *gate, *frames, *que
 func TestEstimateThenExact(t *testing.T) {
 	tm, g, fr, eng := startHeld(t, 80, 24)
 	held := next(t, g)
-	screen := fr.until(t, "the estimate", func(s string) bool { return strings.Contains(s, "estimate") })
+	screen := fr.Until(t, "the estimate", func(s string) bool { return strings.Contains(s, "estimate") })
 	golden.RequireEqual(t, []byte(screen))
 	if !strings.Contains(screen, "≈") || !strings.Contains(screen, " ± ") || !strings.Contains(screen, "waterfall ≈") {
 		t.Errorf("the estimate is not drawn with its interval and waterfall:\n%s", screen)
@@ -170,7 +139,7 @@ func TestEstimateThenExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := format.Count(exact.Count()) + " of "
-	screen = fr.until(t, "the exact count", func(s string) bool { return strings.Contains(s, want) })
+	screen = fr.Until(t, "the exact count", func(s string) bool { return strings.Contains(s, want) })
 	if strings.Contains(screen, "estimate") || strings.Contains(screen, "≈") {
 		t.Errorf("the estimate is still drawn beside the exact count:\n%s", screen)
 	}
@@ -184,14 +153,14 @@ func TestEstimateThenExact(t *testing.T) {
 func TestNewerKeystrokeCancelsOlderCount(t *testing.T) {
 	tm, g, fr, eng := startHeld(t, 120, 30)
 	first := next(t, g)
-	fr.until(t, "the tree", func(s string) bool { return strings.Contains(s, "did_not") })
+	fr.Until(t, "the tree", func(s string) bool { return strings.Contains(s, "did_not") })
 	// To the first condition's in_last field, and type over its value.
 	for _, k := range []string{"j", "j", "enter", "j", "enter"} {
 		tm.Send(keyMsg(k))
 	}
-	fr.until(t, "editing in_last", func(s string) bool { return strings.Contains(s, "▸ in_last") })
+	fr.Until(t, "editing in_last", func(s string) bool { return strings.Contains(s, "▸ in_last") })
 	tm.Type("14d")
-	fr.until(t, "the draft typed", func(s string) bool { return strings.Contains(s, "in_last 14d") })
+	fr.Until(t, "the draft typed", func(s string) bool { return strings.Contains(s, "in_last 14d") })
 
 	held := []*heldCount{first}
 	var last *heldCount
@@ -221,7 +190,7 @@ func TestNewerKeystrokeCancelsOlderCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := regexp.MustCompile(`\s` + regexp.QuoteMeta(format.Count(exact.Count())) + `  of `)
-	fr.until(t, "the count of the text typed", func(s string) bool {
+	fr.Until(t, "the count of the text typed", func(s string) bool {
 		return want.MatchString(s) && !strings.Contains(s, "↻") && !strings.Contains(s, "estimate")
 	})
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
@@ -263,11 +232,11 @@ func TestEstimateReplacesPreviousTotal(t *testing.T) {
 		t.Fatal(err)
 	}
 	old := format.Count(before.Count()) + "  of "
-	fr.until(t, "the first exact count", func(s string) bool { return strings.Contains(s, old) && !strings.Contains(s, "↻") })
+	fr.Until(t, "the first exact count", func(s string) bool { return strings.Contains(s, old) && !strings.Contains(s, "↻") })
 	for _, k := range []string{"j", "j", "enter", "j", "enter"} {
 		tm.Send(keyMsg(k))
 	}
-	fr.until(t, "editing in_last", func(s string) bool { return strings.Contains(s, "▸ in_last") })
+	fr.Until(t, "editing in_last", func(s string) bool { return strings.Contains(s, "▸ in_last") })
 	tm.Type("60d")
 	var last *heldCount
 	for last == nil {
@@ -276,7 +245,7 @@ func TestEstimateReplacesPreviousTotal(t *testing.T) {
 			last = h
 		}
 	}
-	est := fr.until(t, "the new draft's estimate", func(s string) bool { return strings.Contains(s, "estimate") })
+	est := fr.Until(t, "the new draft's estimate", func(s string) bool { return strings.Contains(s, "estimate") })
 	if strings.Contains(est, old) || !strings.Contains(est, "≈") {
 		t.Errorf("the previous total is drawn while the new draft counts, not its estimate:\n%s", est)
 	}
@@ -286,7 +255,7 @@ func TestEstimateReplacesPreviousTotal(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := regexp.MustCompile(`\s` + regexp.QuoteMeta(format.Count(after.Count())) + `  of `)
-	fr.until(t, "the new exact count", func(s string) bool {
+	fr.Until(t, "the new exact count", func(s string) bool {
 		return want.MatchString(s) && !strings.Contains(s, "↻") && !strings.Contains(s, "estimate")
 	})
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})

@@ -4,13 +4,11 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
@@ -19,18 +17,14 @@ import (
 	"github.com/segscope/segscope/report/format"
 	sampledata "github.com/segscope/segscope/sample-data"
 	seglang "github.com/segscope/segscope/segments"
+	"github.com/segscope/segscope/tui/internal/screentest"
 	"github.com/segscope/segscope/tui/theme"
 )
 
 // harness runs the screen alone as a program and keeps its latest frame for the test.
 type harness struct {
 	Model
-	frames *frames
-}
-
-type frames struct {
-	mu   sync.Mutex
-	last string
+	frames *screentest.Frames
 }
 
 func (h harness) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -46,31 +40,11 @@ func (h harness) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	default:
 		h.Model, cmd = h.Model.Update(msg)
 	}
-	h.frames.mu.Lock()
-	h.frames.last = ansi.Strip(h.Model.View())
-	h.frames.mu.Unlock()
+	h.frames.Set(h.Model.View())
 	return h, cmd
 }
 
 func (h harness) View() tea.View { return tea.NewView(h.Model.View()) }
-
-func (f *frames) until(t *testing.T, what string, ok func(string) bool) string {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		f.mu.Lock()
-		s := f.last
-		f.mu.Unlock()
-		if ok(s) {
-			return s
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	t.Fatalf("timed out waiting for %s; the screen:\n%s", what, f.last)
-	return ""
-}
 
 // TestEstimatesWhileCounting: with every exact count held back, each row of the list shows
 // an estimate, marked ≈ and explained in the title (the golden file, 80×24); released, the
@@ -98,10 +72,10 @@ func TestEstimatesWhileCounting(t *testing.T) {
 			return nil, ctx.Err()
 		}
 	}
-	fr := &frames{}
+	fr := &screentest.Frames{}
 	tm := teatest.NewTestModel(t, harness{Model: m, frames: fr}, teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
-	screen := fr.until(t, "an estimate on every row", func(s string) bool {
+	screen := fr.Until(t, "an estimate on every row", func(s string) bool {
 		return strings.Contains(s, "cart_abandoners") && estimatedRows(s)
 	})
 	golden.RequireEqual(t, []byte(screen))
@@ -119,7 +93,7 @@ func TestEstimatesWhileCounting(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := format.Count(exact.Count())
-	fr.until(t, "the exact counts", func(s string) bool {
+	fr.Until(t, "the exact counts", func(s string) bool {
 		return !strings.Contains(s, "≈") && strings.Contains(s, "cart_abandoners") && strings.Contains(s, " "+want+" ")
 	})
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
