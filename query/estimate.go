@@ -50,8 +50,9 @@ type EstimatedStep struct {
 // Estimate evaluates seg on a random sample of its universe — the first ids of each
 // hash-ordered batch (RunsSample) when every id lies in one, else a spread sample
 // (SpreadSample); either is unrelated to what people did — and scales the sampled share
-// and its Wilson interval to the whole universe. Sampled conditions are cached apart from whole ones, so the sample
-// of a segment is read once and a later edit re-reads only the condition it changed.
+// and its Wilson interval to the whole universe. Sampled conditions are cached apart from
+// whole ones, so the sample of a segment is read once and a later edit re-reads only the
+// condition it changed.
 func (e *Engine) Estimate(ctx context.Context, seg *segments.Segment, r Resolver, asOf time.Time, opt EstimateOptions) (*Estimate, error) {
 	if seg == nil || seg.Where == nil {
 		return nil, fmt.Errorf("estimate: a segment needs a where: condition")

@@ -363,14 +363,19 @@ const (
 	topOverAverage = 10
 )
 
-// placeholderIDs are ids exports write where the person is not known.
-var placeholderIDs = []string{"0", "-1", "unknown", "anonymous", "anon", "guest", "none", "null", "nil",
-	"undefined", "n/a", "na", "nan", "(none)", "(not set)", "not set", "-", "?", "missing", "test"}
+// placeholderIDs are ids exports write where the person is not known, besides the words
+// that mean a missing value (DefaultNulls), which a file may still hold as ids when --null
+// ” keeps only the empty value missing.
+var placeholderIDs = []string{"-1", "unknown", "anonymous", "anon", "guest", "nil",
+	"undefined", "(none)", "(not set)", "not set", "-", "?", "missing", "test"}
 
-// placeholderID reports whether id reads like one of placeholderIDs.
+// placeholderID reports whether id reads like a placeholder: a missing-value word, one of
+// placeholderIDs, or zeros.
 func placeholderID(id string) bool {
-	id = strings.ToLower(strings.TrimSpace(id))
-	return slices.Contains(placeholderIDs, id) || strings.Trim(id, "0") == ""
+	id = strings.TrimSpace(id)
+	isWord := func(w string) bool { return strings.EqualFold(w, id) }
+	return slices.ContainsFunc(DefaultNulls, isWord) || slices.ContainsFunc(placeholderIDs, isWord) ||
+		strings.Trim(id, "0") == ""
 }
 
 // summarise fills the file's time range and warnings from its pairs.
