@@ -364,8 +364,8 @@ const (
 )
 
 // placeholderIDs are ids exports write where the person is not known, besides the words
-// that mean a missing value (DefaultNulls), which a file may still hold as ids when --null
-// ” keeps only the empty value missing.
+// that mean a missing value (DefaultNulls), which a file may still hold as ids when the
+// load is told (--null with an empty word) that only the empty value is missing.
 var placeholderIDs = []string{"-1", "unknown", "anonymous", "anon", "guest", "nil",
 	"undefined", "(none)", "(not set)", "not set", "-", "?", "missing", "test"}
 
